@@ -1,0 +1,73 @@
+// A scenario as the harness uses it, after validation and defaults (config/scenario.ts makes
+// one from a file, a built-in name and command-line overrides).
+
+export type KeyDistribution =
+  | { kind: 'uniform' }
+  /** rank r (1-based) is chosen with probability proportional to 1 / r^exponent */
+  | { kind: 'zipfian'; exponent: number }
+  /** share `hotShare` (0..1) of operations go to the first `hotUsers` users, the rest uniform */
+  | { kind: 'hotset'; hotUsers: number; hotShare: number };
+
+export type LoadModel =
+  /** N clients, each sends its next operation when the previous one answered (+ think time) */
+  | { kind: 'closed'; clients: number; thinkTimeMs: number }
+  /** operations arrive at `rate` per second on a fixed schedule, served by `clients`
+   *  connections; at most `maxInFlight` wait or run at once, arrivals beyond are dropped
+   *  and counted */
+  | { kind: 'open'; rate: number; clients: number; maxInFlight: number };
+
+export interface Stage {
+  durationSeconds: number;
+  /** clients (closed) or arrivals per second (open) at the end of the stage, ramped linearly */
+  target: number;
+}
+
+export interface Threshold {
+  /** as written, e.g. "ops.write.latencyMs.p99 < 50" */
+  expression: string;
+  /** dotted path into a StrategyResult, e.g. ops.write.latencyMs.p99 or drift.counters.consistencyPct (min over counters) */
+  metric: string;
+  op: '<' | '<=' | '>' | '>=' | '==';
+  value: number;
+  /** strategy ids it applies to; all deployed strategies when absent */
+  strategies?: string[];
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** strategy ids, in the order they are measured in the first round */
+  strategies: string[];
+  data: {
+    users: number;
+    sessionsPerUser: number;
+    /** answers present per user before the run, on average */
+    answersPerUser: number;
+    /** 0: every user has answersPerUser; >0: zipfian exponent of answers over users */
+    answersSkew: number;
+  };
+  load: LoadModel;
+  phases: {
+    warmupSeconds: number;
+    durationSeconds: number;
+    stages: Stage[];
+  };
+  mix: { write: number; read: number; delete: number };
+  keys: KeyDistribution;
+  rounds: number;
+  seed: number;
+  thresholds: Threshold[];
+  options: {
+    /** materialized-view refresh period */
+    mvRefreshIntervalMs: number;
+    mvRefreshConcurrently: boolean;
+    /** redis-queue: period of the Redis → user_stats sync */
+    redisSyncIntervalMs: number;
+    /** how long jobs may take to drain after the load before the strategy is judged */
+    drainTimeoutMs: number;
+    /** drift sampler period; 0 turns it off */
+    driftSampleIntervalMs: number;
+    /** retries of serialization failures and deadlocks before an operation counts as an error */
+    maxRetries: number;
+  };
+}

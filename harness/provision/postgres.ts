@@ -1,0 +1,51 @@
+// The Postgres a run measures: the server DATABASE_URL names, else an embedded one.
+import pg from 'pg';
+import { startEmbeddedPostgres } from './embedded.ts';
+import { describeUrl, scrub } from '../redact.ts';
+import { UsageError } from '../errors.ts';
+
+export interface PgTarget {
+  url: string;
+  kind: 'embedded' | 'url';
+  /** server_version, e.g. 15.20 */
+  version: string;
+  stop(): Promise<void>;
+}
+
+function passwordOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Connects once to prove the server answers; a failure is bad configuration, exit 2. */
+export async function probePostgres(url: string, origin: string): Promise<string> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  try {
+    await c.connect();
+    const r = await c.query<{ server_version: string }>('SHOW server_version');
+    return r.rows[0].server_version;
+  } catch (e) {
+    const why = scrub((e as Error).message || String(e), [passwordOf(url), url]);
+    throw new UsageError(`cannot connect to PostgreSQL at ${describeUrl(url)} (${origin}): ${why}`);
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+export async function openPostgres(opts: { databaseUrl?: string; log?: (l: string) => void } = {}): Promise<PgTarget> {
+  if (opts.databaseUrl) {
+    const version = await probePostgres(opts.databaseUrl, 'DATABASE_URL');
+    return { url: opts.databaseUrl, kind: 'url', version, stop: async () => {} };
+  }
+  const server = await startEmbeddedPostgres({ log: opts.log });
+  try {
+    const version = await probePostgres(server.url, 'embedded');
+    return { url: server.url, kind: 'embedded', version, stop: () => server.stop() };
+  } catch (e) {
+    await server.stop();
+    throw e;
+  }
+}

@@ -1,0 +1,106 @@
+// Redis for the redis-queue strategy: REDIS_URL, else a redis-server from PATH on a free loopback
+// port (stopped at exit), else none, and the strategy is skipped with the reason.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort } from './free-port.ts';
+import { describeUrl } from '../redact.ts';
+import { UsageError } from '../errors.ts';
+
+export interface RedisTarget {
+  url: string;
+  kind: 'url' | 'local-server';
+  version: string;
+  stop(): Promise<void>;
+}
+
+export type RedisProvision = { ok: true; target: RedisTarget } | { ok: false; reason: string };
+
+function findOnPath(bin: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const p = path.join(dir, bin);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {
+      /* not here */
+    }
+  }
+  return null;
+}
+
+export function connectRedis(url: string): Redis {
+  return new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 3000 });
+}
+
+async function serverVersion(url: string): Promise<string> {
+  const r = connectRedis(url);
+  r.on('error', () => {}); // the failure reaches us through connect(); no unhandled event
+  try {
+    await r.connect();
+    const info = await r.info('server');
+    return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+  } finally {
+    r.disconnect();
+  }
+}
+
+async function startLocalServer(bin: string): Promise<RedisTarget> {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'counterbench-redis-'));
+  const child: ChildProcess = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+    stdio: 'ignore',
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  const deadline = Date.now() + 5000;
+  let version = '';
+  for (;;) {
+    try {
+      version = await serverVersion(url);
+      break;
+    } catch (e) {
+      if (Date.now() > deadline || child.exitCode !== null) {
+        child.kill('SIGKILL');
+        fs.rmSync(dir, { recursive: true, force: true });
+        throw new Error(`redis-server from PATH did not start: ${(e as Error).message}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return {
+    url,
+    kind: 'local-server',
+    version,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** REDIS_URL that does not answer is bad configuration (exit 2); no Redis at all is not. */
+export async function provisionRedis(env: NodeJS.ProcessEnv = process.env): Promise<RedisProvision> {
+  const url = env.REDIS_URL;
+  if (url) {
+    try {
+      const version = await serverVersion(url);
+      return { ok: true, target: { url, kind: 'url', version, stop: async () => {} } };
+    } catch (e) {
+      throw new UsageError(`cannot connect to Redis at ${describeUrl(url)} (REDIS_URL): ${(e as Error).message}`);
+    }
+  }
+  const bin = findOnPath('redis-server');
+  if (!bin) return { ok: false, reason: 'no Redis: REDIS_URL is not set and no redis-server is on PATH' };
+  try {
+    return { ok: true, target: await startLocalServer(bin) };
+  } catch (e) {
+    return { ok: false, reason: (e as Error).message };
+  }
+}

@@ -1,0 +1,136 @@
+// The results contract (DESIGN.md): results.json is the single source for every report and for
+// `compare`. Field names here are relied on by tools and tests; add fields, do not rename them.
+import type { Scenario } from '../config/types.ts';
+
+export const SCHEMA_VERSION = 1;
+
+export type StrategyStatus = 'ok' | 'not-deployable' | 'skipped' | 'failed';
+export type OpName = 'write' | 'read' | 'delete';
+
+export interface LatencySummary {
+  mean: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  p999?: number;
+  max: number;
+}
+
+export interface OpResult {
+  /** operations that succeeded (goodput) */
+  count: number;
+  /** operations that failed for good, after any retries */
+  errors: number;
+  /** attempts including retried ones */
+  attempts?: number;
+  retries?: number;
+  /** errors by SQLSTATE class or kind, e.g. { '40': 3, 'connection': 1 } */
+  errorsByKind?: Record<string, number>;
+  /** successful operations per second of measured time */
+  throughput: number;
+  /** latency from the intended start (open model) or from the send (closed model), ms */
+  latencyMs: LatencySummary;
+  /** time from the actual send to the reply, ms; equals latencyMs in the closed model */
+  serviceTimeMs?: LatencySummary;
+}
+
+export interface CounterDrift {
+  /** table.column, e.g. user_stats.total_answers_lifetime */
+  name: string;
+  scope: 'user' | 'session';
+  usersChecked: number;
+  usersInconsistent: number;
+  consistencyPct: number;
+  /** sum over keys of max(truth - counter, 0): increments the counter missed */
+  lost: number;
+  /** sum over keys of max(counter - truth, 0): increments the counter has too many */
+  extra: number;
+  maxAbsDrift: number;
+  examples: Array<{ key: number; counter: number; truth: number }>;
+}
+
+export interface DriftSample {
+  /** ms since the strategy's measured phase began */
+  tMs: number;
+  phase: 'load' | 'drain';
+  /** per counter name: sum(counter) - sum(truth) */
+  drift: Record<string, number>;
+}
+
+export interface DriftResult {
+  consistent: boolean;
+  /** ms from the end of the load until every counter matched; null when it never did */
+  convergeMs: number | null;
+  counters: CounterDrift[];
+  timeline: DriftSample[];
+}
+
+export interface SeriesPoint {
+  /** whole seconds since the measured phase began */
+  t: number;
+  op: OpName;
+  count: number;
+  errors: number;
+  p50: number;
+  p99: number;
+}
+
+export interface StrategyResult {
+  id: string;
+  title: string;
+  origin: string;
+  status: StrategyStatus;
+  reason?: string;
+  /** counter names the strategy keeps */
+  counters: string[];
+  ops: Partial<Record<OpName, OpResult>>;
+  drift?: DriftResult;
+  server?: Record<string, unknown>;
+  /** per-second series of the measured phase */
+  series?: SeriesPoint[];
+  rounds?: RoundResult[];
+  /** ratio of this strategy's write mean latency and throughput to baseline's */
+  vsBaseline?: { writeLatencyRatio?: number; writeThroughputRatio?: number };
+  /** the harness itself was saturated (event-loop delay) during this strategy's phase */
+  harnessSaturated?: boolean;
+}
+
+export interface RoundResult {
+  round: number;
+  ops: Partial<Record<OpName, OpResult>>;
+}
+
+export interface Environment {
+  postgres: { version: string; settings?: Record<string, string> };
+  redis?: { version: string } | null;
+  node: string;
+  os: string;
+  cpus: number;
+  memoryBytes: number;
+  /** 'embedded' | 'url'; never the connection string */
+  target: string;
+}
+
+export interface RunInfo {
+  id: string;
+  startedAt: string;
+  finishedAt: string;
+  /** true when the run was interrupted (Ctrl-C) and these are partial results */
+  interrupted?: boolean;
+  scenario: Scenario;
+  environment: Environment;
+  thresholds?: ThresholdOutcome[];
+}
+
+export interface ThresholdOutcome {
+  expression: string;
+  strategy: string;
+  actual: number | null;
+  passed: boolean;
+}
+
+export interface Results {
+  schemaVersion: number;
+  run: RunInfo;
+  strategies: StrategyResult[];
+}

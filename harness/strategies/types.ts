@@ -1,0 +1,95 @@
+// The contract between the harness and one counter strategy (DESIGN.md, "Strategies").
+import type pg from 'pg';
+import type { Redis } from 'ioredis';
+import type { Scenario } from '../config/types.ts';
+
+/** One client's connections: Postgres with search_path set to the strategy's schema, and Redis
+ *  where the strategy needs it. */
+export interface Conn {
+  pg: pg.Client;
+  redis?: Redis;
+}
+
+export interface Answer {
+  userId: number;
+  sessionId: number;
+  questionJsonId: string;
+  rawAnswer: string;
+}
+
+export interface RemoveTarget {
+  userId: number;
+  sessionId: number;
+}
+
+/** What a strategy's SQL and jobs need to know about where they run. */
+export interface StrategyContext {
+  schema: string;
+  /** Redis keys of this strategy live under this prefix, e.g. counterbench:<run-id>:redis_queue: */
+  redisPrefix: string;
+  options: Scenario['options'];
+}
+
+/** A counter the strategy keeps, and how to read every key's value at once for the drift check. */
+export interface CounterSpec {
+  /** table.column, e.g. user_stats.total_answers_lifetime */
+  name: string;
+  scope: 'user' | 'session';
+  /** where the values live; 'redis' counters are read by the strategy's readAll */
+  source: 'postgres' | 'redis';
+  /** SELECT returning (key, value) for every key that has a stored counter row (Postgres counters) */
+  sql?: string;
+}
+
+export interface JobContext extends StrategyContext {
+  /** a fresh Postgres connection in the strategy's schema; the job owns and closes it */
+  connectPg(): Promise<pg.Client>;
+  /** a fresh Redis connection; the job owns and closes it */
+  connectRedis(): Promise<Redis>;
+  /** called by a job when a background action worth marking on the timeline happened */
+  mark(event: JobEvent): void;
+}
+
+export interface JobEvent {
+  kind: string;
+  /** when it started, epoch ms */
+  at: number;
+  durationMs: number;
+  error?: string;
+}
+
+/** A background process of the strategy: MV refresher, queue worker, syncer. */
+export interface Job {
+  name: string;
+  /** stop the loop after finishing the current step; resolves when stopped */
+  stop(): Promise<void>;
+  /** finish all pending work (queue empty, last refresh or sync done after the load ended) */
+  drain(): Promise<void>;
+}
+
+export interface Strategy {
+  id: string;
+  title: string;
+  origin: string;
+  counters: CounterSpec[];
+  /** needs Redis to run; skipped with a reason when none is available */
+  needsRedis?: boolean;
+  /** Run the strategy's DDL inside its schema (search_path is set); throw to report it
+   *  not deployable, with Postgres's error as the reason. */
+  deploy(c: pg.Client, ctx: StrategyContext): Promise<void>;
+  /** Bring the strategy's counters in line with the seeded answers (backfill). */
+  backfill(c: pg.Client, ctx: StrategyContext): Promise<void>;
+  /** what the app does to save one answer */
+  write(c: Conn, a: Answer): Promise<void>;
+  /** what the app does to show the user's answer count */
+  read(c: Conn, userId: number): Promise<number>;
+  /** what the app does to delete the session's latest answer; true when a row was deleted */
+  remove(c: Conn, t: RemoveTarget): Promise<boolean>;
+  /** the counter a read returns, judged against the truth; none for baseline */
+  readCounter?: string;
+  jobs?(ctx: JobContext): Promise<Job[]>;
+  /** values of Redis-held counters, key → value (redis-queue) */
+  readRedisCounters?(redis: Redis, ctx: StrategyContext): Promise<Map<number, number>>;
+  /** remove what the strategy left outside Postgres (Redis keys) */
+  cleanup?(redis: Redis | undefined, ctx: StrategyContext): Promise<void>;
+}
