@@ -57,12 +57,29 @@ export interface DriftSample {
   drift: Record<string, number>;
 }
 
+export interface ReadBounds {
+  /** counter reads judged against what was acknowledged (Jepsen's counter checker) */
+  judged: number;
+  /** reads below the lower bound: they missed acknowledged inserts (stale or lost) */
+  below: number;
+  /** reads above the upper bound: inserts that never happened, or deletes not seen */
+  above: number;
+  outOfBoundsPct: number;
+  maxBelowBy: number;
+  maxAboveBy: number;
+  /** for reads below: how long the oldest missing insert had been acknowledged */
+  staleMs: { p50: number; p99: number; max: number } | null;
+}
+
 export interface DriftResult {
   consistent: boolean;
   /** ms from the end of the load until every counter matched; null when it never did */
   convergeMs: number | null;
   counters: CounterDrift[];
   timeline: DriftSample[];
+  reads?: ReadBounds;
+  /** what the driver knows was acknowledged; inDoubt operations failed without a clear outcome */
+  ledger?: { acknowledgedInserts: number; acknowledgedDeletes: number; inDoubt: number };
 }
 
 export interface SeriesPoint {
@@ -93,6 +110,14 @@ export interface StrategyResult {
   vsBaseline?: { writeLatencyRatio?: number; writeThroughputRatio?: number };
   /** the harness itself was saturated (event-loop delay) during this strategy's phase */
   harnessSaturated?: boolean;
+  harness?: { loopDelayP99Ms: number; loopDelayMaxMs: number; cpuPct: number; saturated: boolean };
+  /** seed data loaded into the strategy's schema */
+  seed?: { rows: number; ms: number; rowsPerSec: number };
+  /** background actions of the strategy's jobs: MV refreshes, syncs (epoch ms) */
+  events?: Array<{ kind: string; at: number; durationMs: number; error?: string }>;
+  reconnects?: number;
+  /** open model: arrivals dropped because maxInFlight operations were already waiting */
+  droppedArrivals?: number;
 }
 
 export interface RoundResult {

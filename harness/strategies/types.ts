@@ -8,6 +8,7 @@ import type { Scenario } from '../config/types.ts';
 export interface Conn {
   pg: pg.Client;
   redis?: Redis;
+  ctx: StrategyContext;
 }
 
 export interface Answer {
@@ -27,6 +28,8 @@ export interface StrategyContext {
   schema: string;
   /** Redis keys of this strategy live under this prefix, e.g. counterbench:<run-id>:redis_queue: */
   redisPrefix: string;
+  /** user ids are 1..users (see sql/seed.sql) */
+  users: number;
   options: Scenario['options'];
 }
 
@@ -78,7 +81,7 @@ export interface Strategy {
    *  not deployable, with Postgres's error as the reason. */
   deploy(c: pg.Client, ctx: StrategyContext): Promise<void>;
   /** Bring the strategy's counters in line with the seeded answers (backfill). */
-  backfill(c: pg.Client, ctx: StrategyContext): Promise<void>;
+  backfill(c: Conn, ctx: StrategyContext): Promise<void>;
   /** what the app does to save one answer */
   write(c: Conn, a: Answer): Promise<void>;
   /** what the app does to show the user's answer count */

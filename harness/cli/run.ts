@@ -1,0 +1,76 @@
+// `counterbench run`: the main job.
+import { parseArgs } from 'node:util';
+import { loadScenario } from '../config/scenario.ts';
+import { run } from '../run/runner.ts';
+import { renderSummary } from './summary.ts';
+import { progressLine } from './progress.ts';
+import { EXIT_FAILED_CHECK, EXIT_OK } from '../errors.ts';
+import { checkNamespace } from '../db/schema-name.ts';
+import { thresholdsFailed } from '../results/thresholds.ts';
+import { writeReports } from '../../reports/write.ts';
+import type { Output } from './output.ts';
+
+export const RUN_USAGE = `usage: counterbench run [--scenario NAME|PATH] [--strategies a,b] [--out DIR] [--json]
+                       [--clients N] [--rate N] [--duration S] [--users N] [--keep]
+
+  --scenario    a built-in scenario name (see 'counterbench list') or a scenario file
+  --strategies  comma-separated strategy ids, overriding the scenario's
+  --out         directory for results.json and the reports (default out/<run-id>)
+  --json        print results.json on stdout, no progress and no table
+  --clients, --rate, --duration, --users   override the scenario's load and data
+  --keep        leave the counterbench_* schemas in place after the run
+DATABASE_URL names the Postgres to use (default: an embedded one); REDIS_URL the Redis.`;
+
+export async function runCommand(argv: string[], o: Output, signal?: AbortSignal): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scenario: { type: 'string' },
+      strategies: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      clients: { type: 'string' },
+      rate: { type: 'string' },
+      duration: { type: 'string' },
+      users: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      namespace: { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const scenario = loadScenario(values.scenario, {
+    clients: values.clients,
+    rate: values.rate,
+    duration: values.duration,
+    users: values.users,
+    strategies: values.strategies,
+  });
+  const namespace = checkNamespace(values.namespace);
+  const progress = progressLine(values.json ? { ...o, tty: false } : o);
+  const note = values.json ? () => {} : (l: string) => (o.tty ? o.err(l) : undefined);
+  const outcome = await run({
+    scenario,
+    outDir: values.out,
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    keep: values.keep,
+    namespace,
+    signal,
+    log: (l) => {
+      progress.done();
+      note(l);
+    },
+    onProgress: (id, round, s) => progress.update(id, round, s),
+  });
+  progress.done();
+  const files = await writeReports(outcome.results, outcome.outDir);
+  if (values.json) o.out(JSON.stringify(outcome.results, null, 2));
+  else {
+    o.out(renderSummary(outcome.results));
+    o.out(`\nresults: ${outcome.resultsPath}`);
+    for (const f of files) o.out(`report:  ${f}`);
+  }
+  // Drift is a finding of the run, not a failure of it: the scenario's thresholds decide, as in
+  // k6 (a consistency threshold such as "drift.consistencyPct == 100" makes it one).
+  return thresholdsFailed(outcome.results.run.thresholds ?? []) ? EXIT_FAILED_CHECK : EXIT_OK;
+}

@@ -1,0 +1,27 @@
+// How the driver tells failures apart: by SQLSTATE class, as Postgres groups them, so that
+// results say "40: transaction rollback" rather than one opaque error count.
+
+export type ErrorAction = 'retry' | 'reconnect' | 'fail';
+
+export interface ErrorKind {
+  /** SQLSTATE class ('40', '23', …), 'connection' or 'client' */
+  kind: string;
+  action: ErrorAction;
+}
+
+const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock
+
+export function classifyError(e: unknown): ErrorKind {
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
+    if (RETRYABLE.has(code)) return { kind: code.slice(0, 2), action: 'retry' };
+    // 08: connection exception; 57P01-03: admin shutdown, crash shutdown, cannot connect now
+    if (code.startsWith('08') || code.startsWith('57P')) return { kind: 'connection', action: 'reconnect' };
+    return { kind: code.slice(0, 2), action: 'fail' };
+  }
+  const msg = String((e as Error)?.message ?? e);
+  if (/terminat|ECONNRESET|ECONNREFUSED|EPIPE|not queryable|Connection|socket|closed/i.test(msg)) {
+    return { kind: 'connection', action: 'reconnect' };
+  }
+  return { kind: 'client', action: 'fail' };
+}

@@ -1,0 +1,61 @@
+// One strategy's schema, side by side with the others: the Selfology tables, the same seed
+// data, then the strategy's own DDL and backfill. A strategy whose DDL Postgres refuses is
+// reported not deployable with Postgres's own message, and its schema is dropped again.
+import type pg from 'pg';
+import type { Scenario } from '../config/types.ts';
+import type { StrategyStatus } from '../results/types.ts';
+import type { Conn, Strategy, StrategyContext } from '../strategies/types.ts';
+import { createSchema, dropSchema } from '../db/schemas.ts';
+import { connectPg } from '../db/connect.ts';
+import { sqlFile } from '../sql.ts';
+
+export interface Deployed {
+  status: StrategyStatus;
+  reason?: string;
+  seedRows: number;
+  seedMs: number;
+}
+
+/** Splits a file of plain statements (no dollar quoting) for the extended protocol. */
+function statements(sql: string): string[] {
+  return sql
+    .split(/;\s*\n/)
+    .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
+    .filter(Boolean);
+}
+
+export async function deployStrategy(
+  url: string,
+  admin: pg.Client,
+  strategy: Strategy,
+  ctx: StrategyContext,
+  data: Scenario['data'],
+  redis: Conn['redis'],
+): Promise<Deployed> {
+  await createSchema(admin, ctx.schema);
+  const c = await connectPg(url, { schema: ctx.schema, applicationName: `counterbench:${strategy.id}:deploy` });
+  try {
+    await c.query(sqlFile('schema.sql'));
+    const t = performance.now();
+    const params = [data.users, data.sessionsPerUser, data.answersPerUser, data.answersSkew];
+    let seedRows = 0;
+    for (const stmt of statements(sqlFile('seed.sql'))) {
+      const used = Math.max(0, ...[...stmt.matchAll(/\$(\d)/g)].map((m) => Number(m[1])));
+      const r = await c.query(stmt, params.slice(0, used));
+      seedRows += r.rowCount ?? 0;
+    }
+    await c.query(sqlFile('seed-counters.sql'));
+    const seedMs = performance.now() - t;
+    try {
+      await strategy.deploy(c, ctx);
+    } catch (e) {
+      await dropSchema(admin, ctx.schema);
+      return { status: 'not-deployable', reason: (e as Error).message, seedRows, seedMs };
+    }
+    await strategy.backfill({ pg: c, redis, ctx }, ctx);
+    await c.query('ANALYZE');
+    return { status: 'ok', seedRows, seedMs };
+  } finally {
+    await c.end().catch(() => {});
+  }
+}

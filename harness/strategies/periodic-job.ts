@@ -1,0 +1,58 @@
+// A background job that runs one step every interval until stopped: the MV refresher and the
+// Redis→Postgres syncer are both this.
+import type { Job, JobContext } from './types.ts';
+
+export interface PeriodicStep {
+  /** one unit of work; its duration is marked on the run's timeline */
+  run(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function periodicJob(ctx: JobContext, name: string, kind: string, intervalMs: number, step: PeriodicStep): Job {
+  let stopped = false;
+  let current: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  let wake: (() => void) | undefined;
+
+  const runOnce = async () => {
+    const at = Date.now();
+    try {
+      await step.run();
+      ctx.mark({ kind, at, durationMs: Date.now() - at });
+    } catch (e) {
+      ctx.mark({ kind, at, durationMs: Date.now() - at, error: (e as Error).message });
+    }
+  };
+
+  const loop = (async () => {
+    while (!stopped) {
+      await new Promise<void>((r) => {
+        wake = r;
+        timer = setTimeout(r, intervalMs);
+      });
+      if (stopped) break;
+      current = runOnce();
+      await current;
+    }
+  })();
+
+  const halt = async () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    wake?.();
+    await loop;
+  };
+
+  return {
+    name,
+    async drain() {
+      // the step in progress may have started before the load ended: run one more after it
+      await current;
+      await runOnce();
+    },
+    async stop() {
+      await halt();
+      await step.close();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import type { Strategy } from './types.ts';
+import { COUNTERS, deleteLatestAnswer, insertAnswer, readUserStats } from './statements.ts';
+import { sqlFile } from '../sql.ts';
+
+/** Migration 007 exactly as the analysis gives it, the recommended "production" solution. */
+export const productionTrigger: Strategy = {
+  id: 'production-trigger',
+  title: 'Production trigger with advisory lock (Migration 007)',
+  origin: 'seed: recommended solution',
+  counters: [COUNTERS.userStats, COUNTERS.session, COUNTERS.personality],
+  readCounter: COUNTERS.userStats.name,
+  async deploy(c) {
+    await c.query(sqlFile('strategies/production-trigger/deploy.sql'));
+  },
+  async backfill(c) {
+    await c.pg.query(sqlFile('strategies/production-trigger/backfill.sql'));
+  },
+  write: (c, a) => insertAnswer(c.pg, a),
+  read: (c, userId) => readUserStats(c.pg, userId),
+  remove: (c, t) => deleteLatestAnswer(c.pg, t),
+};
