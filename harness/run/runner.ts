@@ -63,7 +63,9 @@ export async function run(o: RunOptions): Promise<RunOutcome> {
   const outDir = o.outDir ?? path.join('out', runId);
   const env = o.env ?? process.env;
 
-  const entries: Entry[] = s.strategies.map((id) => {
+  // every strategy's cost is also read as a ratio to the bare INSERT in the same round
+  const ids = s.strategies.includes('baseline') ? s.strategies : ['baseline', ...s.strategies];
+  const entries: Entry[] = ids.map((id) => {
     const strategy = strategyById(id);
     if (!strategy) throw new Error(`unknown strategy ${id}`); // the scenario validator names it first
     return {
@@ -186,7 +188,7 @@ export async function run(o: RunOptions): Promise<RunOutcome> {
         startedAt,
         finishedAt: new Date().toISOString(),
         interrupted: o.signal?.aborted || undefined,
-        scenario: s,
+        scenario: { ...s, strategies: ids },
         environment,
         thresholds: evaluateThresholds(s.thresholds, strategies),
       },

@@ -1,0 +1,159 @@
+// Latency histograms: hdr-histogram-js, pure JS (no WebAssembly, so no async init), recording
+// microseconds from 1 µs to 60 s at 3 significant digits; summaries are in milliseconds.
+import * as hdr from 'hdr-histogram-js';
+import type { LatencySummary, OpName, SeriesPoint } from '../results/types.ts';
+
+export const LOWEST_US = 1;
+export const HIGHEST_US = 60_000_000;
+
+type Histogram = hdr.Histogram;
+
+function newHistogram(digits: 2 | 3): Histogram {
+  return hdr.build({
+    bitBucketSize: 32,
+    autoResize: false,
+    lowestDiscernibleValue: LOWEST_US,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: digits,
+    useWebAssembly: false,
+  });
+}
+
+/** whole microseconds within the trackable range: a value beyond 60 s is kept as 60 s */
+function clampUs(us: number): number {
+  if (!(us > 0)) return 0;
+  const v = Math.round(us);
+  return v > HIGHEST_US ? HIGHEST_US : v;
+}
+
+const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
+
+export class LatencyRecorder {
+  private readonly h: Histogram;
+  /** values beyond the 60 s range, recorded as 60 s */
+  clamped = 0;
+
+  constructor(digits: 2 | 3 = 3) {
+    this.h = newHistogram(digits);
+  }
+
+  record(us: number): void {
+    if (us > HIGHEST_US) this.clamped++;
+    this.h.recordValue(clampUs(us));
+  }
+
+  get count(): number {
+    return this.h.totalCount;
+  }
+
+  merge(other: LatencyRecorder): void {
+    this.h.add(other.h);
+    this.clamped += other.clamped;
+  }
+
+  /** value at a percentile (0..100), ms */
+  percentileMs(p: number): number {
+    return this.h.totalCount === 0 ? 0 : this.h.getValueAtPercentile(p) / 1000;
+  }
+
+  /** in ms, rounded to the µs; all zero when nothing was recorded */
+  summary(): LatencySummary {
+    const h = this.h;
+    if (h.totalCount === 0) return { mean: 0, p50: 0, p95: 0, p99: 0, p999: 0, max: 0 };
+    const at = (p: number) => round3(h.getValueAtPercentile(p) / 1000);
+    return {
+      mean: round3(h.mean / 1000),
+      p50: at(50),
+      p95: at(95),
+      p99: at(99),
+      p999: at(99.9),
+      max: round3(h.maxValue / 1000),
+    };
+  }
+
+  reset(): void {
+    this.h.reset();
+    this.clamped = 0;
+  }
+}
+
+const OPS: readonly OpName[] = ['write', 'read', 'delete'];
+
+interface Cell {
+  count: number;
+  errors: number;
+  latency: LatencyRecorder | null;
+}
+
+/**
+ * Throughput, errors, p50 and p99 per second and operation. Each (second, op) cell keeps a
+ * 2-digit histogram (a few KB) made when first used, so a long run costs little memory.
+ * The caller says which second an operation belongs to (the one it completed in, usually).
+ */
+export class SeriesRecorder {
+  private readonly cells: Cell[][] = [];
+
+  private cell(second: number, op: OpName): Cell {
+    const s = second < 0 ? 0 : Math.floor(second);
+    let row = this.cells[s];
+    if (!row) {
+      row = [];
+      for (let i = this.cells.length; i < s; i++) this.cells[i] ??= [];
+      this.cells[s] = row;
+    }
+    const i = OPS.indexOf(op);
+    let c = row[i];
+    if (!c) {
+      c = { count: 0, errors: 0, latency: null };
+      row[i] = c;
+    }
+    return c;
+  }
+
+  /** a successful operation and its latency in µs; with `failed`, an operation that failed for
+   *  good (its latency is not kept) */
+  record(second: number, op: OpName, us: number, failed = false): void {
+    const c = this.cell(second, op);
+    if (failed) {
+      c.errors++;
+      return;
+    }
+    c.count++;
+    (c.latency ??= new LatencyRecorder(2)).record(us);
+  }
+
+  /** an operation that failed for good */
+  error(second: number, op: OpName): void {
+    this.cell(second, op).errors++;
+  }
+
+  merge(other: SeriesRecorder): void {
+    other.cells.forEach((row, s) => {
+      row?.forEach((oc, i) => {
+        if (!oc) return;
+        const c = this.cell(s, OPS[i]);
+        c.count += oc.count;
+        c.errors += oc.errors;
+        if (oc.latency) (c.latency ??= new LatencyRecorder(2)).merge(oc.latency);
+      });
+    });
+  }
+
+  /** by second, then write, read, delete; seconds with no operation of a kind are left out */
+  points(): SeriesPoint[] {
+    const out: SeriesPoint[] = [];
+    this.cells.forEach((row, t) => {
+      row?.forEach((c, i) => {
+        if (!c) return;
+        const p50 = c.latency ? round3(c.latency.percentileMs(50)) : 0;
+        const p99 = c.latency ? round3(c.latency.percentileMs(99)) : 0;
+        out.push({ t, op: OPS[i], count: c.count, errors: c.errors, p50, p99 });
+      });
+    });
+    return out;
+  }
+
+  reset(): void {
+    this.cells.length = 0;
+  }
+}
