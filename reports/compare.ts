@@ -1,0 +1,276 @@
+// Two runs side by side: every figure's change from A to B, and the changes that are regressions
+// beyond the threshold (latency up, throughput down, consistency down, server cost up).
+import type { Results, StrategyResult } from '../harness/results/types.ts';
+import { costVsBaseline, errorRatePct, isHeadlineFigure, minConsistencyPct, OP_NAMES, serverFigures } from './figures.ts';
+import { fmtChange, fmtFigure, fmtMs, fmtPct, fmtRate, fmtRatio } from './format.ts';
+import { escapeHtml as esc, stripUrls } from './safe-text.ts';
+import { STYLES } from './html/styles.ts';
+
+export type Direction = 'lower-is-better' | 'higher-is-better' | 'neutral';
+export type FigureKind = 'latency' | 'throughput' | 'errors' | 'consistency' | 'cost-ratio' | 'server';
+
+export interface FigureChange {
+  strategy: string;
+  /** dotted name, e.g. ops.write.latencyMs.p99 */
+  figure: string;
+  kind: FigureKind;
+  direction: Direction;
+  a: number | null;
+  b: number | null;
+  /** b − a */
+  delta: number | null;
+  /** (b − a) / |a| × 100; null when a is 0 or either side is missing */
+  changePct: number | null;
+  /** worse by more than the threshold */
+  regression: boolean;
+  /** better by more than the threshold */
+  improvement: boolean;
+}
+
+export interface RunSide {
+  runId: string;
+  startedAt: string;
+  scenario: string;
+}
+
+export interface StatusChange {
+  strategy: string;
+  a: string;
+  b: string;
+  regression: boolean;
+}
+
+export interface Comparison {
+  thresholdPct: number;
+  a: RunSide;
+  b: RunSide;
+  figures: FigureChange[];
+  regressions: FigureChange[];
+  statusChanges: StatusChange[];
+  onlyInA: string[];
+  onlyInB: string[];
+  /** differences that make the two runs hard to compare (scenario, machine) */
+  caveats: string[];
+}
+
+export interface CompareOptions {
+  /** percent; a figure that got worse by more than this is a regression (default 10) */
+  thresholdPct?: number;
+}
+
+export const DEFAULT_THRESHOLD_PCT = 10;
+
+interface FigureValue {
+  figure: string;
+  kind: FigureKind;
+  direction: Direction;
+  value: number | undefined;
+}
+
+const LATENCY_FIELDS = ['mean', 'p50', 'p95', 'p99', 'p999', 'max'] as const;
+
+function figuresOf(results: Results, s: StrategyResult): FigureValue[] {
+  const out: FigureValue[] = [];
+  for (const op of OP_NAMES) {
+    const r = s.ops?.[op];
+    if (!r) continue;
+    for (const f of LATENCY_FIELDS) {
+      out.push({ figure: `ops.${op}.latencyMs.${f}`, kind: 'latency', direction: 'lower-is-better', value: r.latencyMs[f] });
+    }
+    out.push({ figure: `ops.${op}.throughput`, kind: 'throughput', direction: 'higher-is-better', value: r.throughput });
+    out.push({ figure: `ops.${op}.errorRatePct`, kind: 'errors', direction: 'lower-is-better', value: errorRatePct(r) });
+  }
+  const consistency = minConsistencyPct(s.drift);
+  if (consistency !== undefined) out.push({ figure: 'drift.consistencyPct', kind: 'consistency', direction: 'higher-is-better', value: consistency });
+  const cost = costVsBaseline(results, s);
+  if (s.id !== 'baseline') {
+    out.push({ figure: 'vsBaseline.writeLatencyRatio', kind: 'cost-ratio', direction: 'lower-is-better', value: cost.writeLatencyRatio });
+    out.push({ figure: 'vsBaseline.writeThroughputRatio', kind: 'cost-ratio', direction: 'higher-is-better', value: cost.writeThroughputRatio });
+  }
+  for (const [name, value] of Object.entries(serverFigures(s))) {
+    // Only the cost figures are judged; counts of the phase (ops, span, sizes) are shown as they are.
+    const judged = isHeadlineFigure(name) && name !== 'statements.matviewRefresh.refreshes';
+    out.push({ figure: `server.${name}`, kind: 'server', direction: judged ? 'lower-is-better' : 'neutral', value });
+  }
+  return out;
+}
+
+function change(strategy: string, a: FigureValue | undefined, b: FigureValue | undefined, thresholdPct: number): FigureChange {
+  const base = (a ?? b)!;
+  const av = a?.value ?? null;
+  const bv = b?.value ?? null;
+  const delta = av !== null && bv !== null ? bv - av : null;
+  const changePct = delta !== null && av !== null && av !== 0 ? (delta / Math.abs(av)) * 100 : delta === 0 ? 0 : null;
+  let worse = false;
+  let better = false;
+  if (delta !== null && base.direction !== 'neutral' && delta !== 0) {
+    const up = delta > 0;
+    const isWorse = base.direction === 'lower-is-better' ? up : !up;
+    // From zero there is no percentage: any new error, lock wait or lost key counts.
+    const beyond = changePct === null ? true : Math.abs(changePct) > thresholdPct;
+    if (base.kind === 'consistency' && isWorse && av === 100) worse = true;
+    else if (beyond) {
+      worse = isWorse;
+      better = !isWorse;
+    }
+  }
+  return { strategy, figure: base.figure, kind: base.kind, direction: base.direction, a: av, b: bv, delta, changePct, regression: worse, improvement: better };
+}
+
+function side(r: Results): RunSide {
+  return { runId: r.run.id, startedAt: r.run.startedAt, scenario: r.run.scenario?.name ?? '' };
+}
+
+function caveatsOf(a: Results, b: Results): string[] {
+  const out: string[] = [];
+  const sa = JSON.stringify({ ...a.run.scenario, name: undefined, description: undefined });
+  const sb = JSON.stringify({ ...b.run.scenario, name: undefined, description: undefined });
+  if (sa !== sb) out.push('the two runs used different scenarios (load, data or options differ)');
+  const ea = a.run.environment;
+  const eb = b.run.environment;
+  if (ea?.postgres?.version !== eb?.postgres?.version) out.push(`Postgres differs: ${ea?.postgres?.version} vs ${eb?.postgres?.version}`);
+  if (ea?.cpus !== eb?.cpus || ea?.memoryBytes !== eb?.memoryBytes) out.push('the machines differ (CPUs or memory)');
+  if (ea?.target !== eb?.target) out.push(`targets differ: ${ea?.target} vs ${eb?.target}`);
+  if (a.run.interrupted || b.run.interrupted) out.push('a run was interrupted: its figures are partial');
+  return out.map(stripUrls);
+}
+
+export function compareResults(a: Results, b: Results, options: CompareOptions = {}): Comparison {
+  const thresholdPct = options.thresholdPct ?? DEFAULT_THRESHOLD_PCT;
+  const figures: FigureChange[] = [];
+  const statusChanges: StatusChange[] = [];
+  const idsB = new Set(b.strategies.map((s) => s.id));
+  const idsA = new Set(a.strategies.map((s) => s.id));
+  for (const sa of a.strategies) {
+    const sb = b.strategies.find((s) => s.id === sa.id);
+    if (!sb) continue;
+    if (sa.status !== sb.status) statusChanges.push({ strategy: sa.id, a: sa.status, b: sb.status, regression: sa.status === 'ok' });
+    const fa = figuresOf(a, sa);
+    const fb = figuresOf(b, sb);
+    const names = [...new Set([...fa.map((f) => f.figure), ...fb.map((f) => f.figure)])];
+    for (const n of names) {
+      const x = fa.find((f) => f.figure === n);
+      const y = fb.find((f) => f.figure === n);
+      if ((x?.value ?? undefined) === undefined && (y?.value ?? undefined) === undefined) continue;
+      figures.push(change(sa.id, x, y, thresholdPct));
+    }
+  }
+  return {
+    thresholdPct,
+    a: side(a),
+    b: side(b),
+    figures,
+    regressions: figures.filter((f) => f.regression),
+    statusChanges,
+    onlyInA: [...idsA].filter((id) => !idsB.has(id)),
+    onlyInB: [...idsB].filter((id) => !idsA.has(id)),
+    caveats: caveatsOf(a, b),
+  };
+}
+
+/** True when B is worse than A beyond the threshold anywhere, or a strategy stopped running. */
+export function hasRegression(c: Comparison): boolean {
+  return c.regressions.length > 0 || c.statusChanges.some((s) => s.regression);
+}
+
+function fmtValue(f: FigureChange, v: number | null): string {
+  if (v === null) return '–';
+  switch (f.kind) {
+    case 'latency':
+      return fmtMs(v);
+    case 'throughput':
+      return fmtRate(v);
+    case 'errors':
+    case 'consistency':
+      return fmtPct(v);
+    case 'cost-ratio':
+      return fmtRatio(v);
+    default:
+      return fmtFigure(f.figure, v);
+  }
+}
+
+function flag(f: FigureChange): string {
+  return f.regression ? 'REGRESSION' : f.improvement ? 'better' : '';
+}
+
+/** The figures a terminal table shows: the ones people compare, plus anything flagged. */
+function textFigures(c: Comparison): FigureChange[] {
+  return c.figures.filter(
+    (f) =>
+      f.regression ||
+      f.improvement ||
+      /latencyMs\.(p50|p99)$|throughput$|errorRatePct$|consistencyPct$|writeLatencyRatio$/.test(f.figure) ||
+      (f.kind === 'server' && f.direction !== 'neutral'),
+  );
+}
+
+export function renderCompareText(c: Comparison): string {
+  const rows = textFigures(c).map((f) => [f.strategy, f.figure, fmtValue(f, f.a), fmtValue(f, f.b), fmtChange(f.changePct), flag(f)]);
+  const header = ['strategy', 'figure', 'A', 'B', 'change', ''];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]): string =>
+    cells.map((cell, i) => (i >= 2 && i <= 4 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
+  const out: string[] = [];
+  out.push(`A: ${c.a.runId} (${c.a.startedAt}, scenario ${c.a.scenario})`);
+  out.push(`B: ${c.b.runId} (${c.b.startedAt}, scenario ${c.b.scenario})`);
+  out.push(`threshold: ${c.thresholdPct} %`);
+  for (const cv of c.caveats) out.push(`note: ${cv}`);
+  out.push('');
+  out.push(line(header));
+  out.push(widths.map((w) => '-'.repeat(w)).join('  ').trimEnd());
+  let last = '';
+  for (const r of rows) {
+    if (r[0] !== last && last) out.push('');
+    last = r[0];
+    out.push(line(r));
+  }
+  out.push('');
+  for (const s of c.statusChanges) out.push(`${s.strategy}: status ${s.a} -> ${s.b}${s.regression ? '  REGRESSION' : ''}`);
+  if (c.onlyInA.length) out.push(`only in A: ${c.onlyInA.join(', ')}`);
+  if (c.onlyInB.length) out.push(`only in B: ${c.onlyInB.join(', ')}`);
+  const n = c.regressions.length + c.statusChanges.filter((s) => s.regression).length;
+  out.push(n === 0 ? `no regression beyond ${c.thresholdPct} %` : `${n} regression${n === 1 ? '' : 's'} beyond ${c.thresholdPct} %`);
+  return stripUrls(out.join('\n')) + '\n';
+}
+
+export function renderCompareHtml(c: Comparison): string {
+  const n = c.regressions.length + c.statusChanges.filter((s) => s.regression).length;
+  const byStrategy = new Map<string, FigureChange[]>();
+  for (const f of c.figures) byStrategy.set(f.strategy, [...(byStrategy.get(f.strategy) ?? []), f]);
+  const th = (t: string, num = false): string => `<th${num ? ' class="num"' : ''}>${esc(t)}</th>`;
+  const badge = (f: FigureChange): string =>
+    f.regression ? '<span class="badge bad">regression</span>' : f.improvement ? '<span class="badge good">better</span>' : '';
+  const tables = [...byStrategy]
+    .map(
+      ([id, figs]) =>
+        `<h3><code>${esc(id)}</code></h3><div class="table-wrap"><table><thead><tr>${th('figure')}${th('A', true)}${th('B', true)}${th('change', true)}${th('')}</tr></thead><tbody>` +
+        figs
+          .map(
+            (f) =>
+              `<tr><td><code>${esc(f.figure)}</code></td><td class="num">${esc(fmtValue(f, f.a))}</td><td class="num">${esc(fmtValue(f, f.b))}</td>` +
+              `<td class="num">${esc(fmtChange(f.changePct))}</td><td>${badge(f)}</td></tr>`,
+          )
+          .join('') +
+        '</tbody></table></div>',
+    )
+    .join('\n');
+  const regressionRows = [
+    ...c.regressions.map((f) => `<li><code>${esc(f.strategy)}</code> ${esc(f.figure)}: ${esc(fmtValue(f, f.a))} → ${esc(fmtValue(f, f.b))} (${esc(fmtChange(f.changePct))})</li>`),
+    ...c.statusChanges.filter((s) => s.regression).map((s) => `<li><code>${esc(s.strategy)}</code> status ${esc(s.a)} → ${esc(s.b)}</li>`),
+  ];
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>counterbench compare: ${esc(c.a.runId)} vs ${esc(c.b.runId)}</title><style>${STYLES}</style></head>
+<body><header class="page"><h1>counterbench: two runs compared</h1>
+<p>A: ${esc(c.a.runId)} (${esc(c.a.startedAt)}, ${esc(c.a.scenario)}) · B: ${esc(c.b.runId)} (${esc(c.b.startedAt)}, ${esc(c.b.scenario)}) · threshold ${esc(c.thresholdPct)} %</p></header>
+<main><section id="verdict"><h2>Verdict</h2>
+<p class="lead">${n === 0 ? esc(`No regression beyond ${c.thresholdPct} %.`) : esc(`${n} regression${n === 1 ? '' : 's'} beyond ${c.thresholdPct} %.`)}</p>
+${regressionRows.length ? `<div class="card bad"><ul>${regressionRows.join('')}</ul></div>` : ''}
+${c.caveats.length ? `<div class="banner">${c.caveats.map(esc).join('<br>')}</div>` : ''}
+${c.onlyInA.length ? `<p class="muted">Only in A: ${esc(c.onlyInA.join(', '))}</p>` : ''}
+${c.onlyInB.length ? `<p class="muted">Only in B: ${esc(c.onlyInB.join(', '))}</p>` : ''}
+</section><section id="figures"><h2>Every figure</h2>${tables}</section></main></body></html>
+`;
+}
+

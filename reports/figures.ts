@@ -1,0 +1,246 @@
+// Figures derived from results.json that several reports need: the baseline comparison, the
+// server-cost record flattened, job events placed on the strategy's time axis, reads out of bounds.
+// Everything here reads the open parts of the contract (server, drift.reads) defensively.
+import type { DriftResult, OpName, OpResult, Results, StrategyResult } from '../harness/results/types.ts';
+
+export const OP_NAMES: OpName[] = ['write', 'read', 'delete'];
+
+export function opsPresent(results: Results): OpName[] {
+  return OP_NAMES.filter((op) => results.strategies.some((s) => s.ops?.[op]));
+}
+
+export function findStrategy(results: Results, id: string): StrategyResult | undefined {
+  return results.strategies.find((s) => s.id === id);
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function finite(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+export interface BaselineCost {
+  /** write mean latency / baseline's write mean latency */
+  writeLatencyRatio?: number;
+  /** write throughput / baseline's write throughput */
+  writeThroughputRatio?: number;
+}
+
+/** The strategy's write cost against baseline: the harness's own figure, else computed here. */
+export function costVsBaseline(results: Results, s: StrategyResult): BaselineCost {
+  const base = findStrategy(results, 'baseline')?.ops?.write;
+  const own = s.ops?.write;
+  const latency =
+    finite(s.vsBaseline?.writeLatencyRatio) ??
+    (base && own && base.latencyMs.mean > 0 ? own.latencyMs.mean / base.latencyMs.mean : undefined);
+  const throughput =
+    finite(s.vsBaseline?.writeThroughputRatio) ??
+    (base && own && base.throughput > 0 ? own.throughput / base.throughput : undefined);
+  return { writeLatencyRatio: latency, writeThroughputRatio: throughput };
+}
+
+/** The lowest consistency over the strategy's counters, or undefined when none was checked. */
+export function minConsistencyPct(drift: DriftResult | undefined): number | undefined {
+  if (!drift || drift.counters.length === 0) return undefined;
+  return Math.min(...drift.counters.map((c) => c.consistencyPct));
+}
+
+export function totalLost(drift: DriftResult | undefined): number | undefined {
+  if (!drift || drift.counters.length === 0) return undefined;
+  return drift.counters.reduce((n, c) => n + c.lost, 0);
+}
+
+export function totalExtra(drift: DriftResult | undefined): number | undefined {
+  if (!drift || drift.counters.length === 0) return undefined;
+  return drift.counters.reduce((n, c) => n + c.extra, 0);
+}
+
+/** Error rate of one op in percent of its final outcomes. */
+export function errorRatePct(op: OpResult | undefined): number | undefined {
+  if (!op) return undefined;
+  const total = op.count + op.errors;
+  return total > 0 ? (op.errors / total) * 100 : 0;
+}
+
+// Parts of the server record that are not figures of the strategy's cost: job events, per-table
+// and per-statement lists, the sampler's own settings.
+const NOT_FIGURES = new Set(['events', 'notes', 'tables', 'phaseStartedAt', 'measuredStartAt', 'startedAt']);
+const NOT_FIGURE_LEAVES = /^(intervalMs|samples|applicationNamePrefix|activeBackendSamples)$/;
+
+/** Every finite number in the strategy's server record, nested objects as dotted names. */
+export function serverFigures(s: StrategyResult): Record<string, number> {
+  const out: Record<string, number> = {};
+  const walk = (obj: Record<string, unknown>, prefix: string, depth: number): void => {
+    for (const [k, v] of Object.entries(obj)) {
+      if (depth === 0 && NOT_FIGURES.has(k)) continue;
+      const name = prefix ? `${prefix}.${k}` : k;
+      const n = finite(v);
+      if (n !== undefined) {
+        if (!(depth > 0 && NOT_FIGURE_LEAVES.test(k))) out[name] = n;
+      } else if (isRecord(v) && depth < 2) walk(v, name, depth + 1);
+    }
+  };
+  if (isRecord(s.server)) walk(s.server, '', 0);
+  return out;
+}
+
+/** The figures worth a chart: the record's own top-level numbers (per-write costs) and a few
+ *  well-known nested ones; the rest go to the full table. */
+const HEADLINE_NESTED = new Set([
+  'lockWaits.lockWaitMs',
+  'lockWaits.lockWaitSamples',
+  'statements.matviewRefresh.refreshes',
+  'statements.matviewRefresh.meanMs',
+  'database.deadlocks',
+  'totals.autovacuumRuns',
+  'checkpoints.count',
+]);
+const NOT_HEADLINE = new Set(['spanMs']);
+
+export function isHeadlineFigure(name: string): boolean {
+  if (NOT_HEADLINE.has(name)) return false;
+  if (!name.includes('.')) return true;
+  if (HEADLINE_NESTED.has(name)) return true;
+  // a job's own stats record, e.g. mvRefresh.maxMs
+  return /^[^.]*refresh[^.]*\.[^.]+$/i.test(name);
+}
+
+/** Every server figure name that any strategy has, in first-seen order. */
+export function serverFigureNames(results: Results, headlineOnly = false): string[] {
+  const names: string[] = [];
+  for (const s of results.strategies) {
+    for (const k of Object.keys(serverFigures(s))) {
+      if (!names.includes(k) && (!headlineOnly || isHeadlineFigure(k))) names.push(k);
+    }
+  }
+  return names;
+}
+
+/** Tabular per-statement stats (pg_stat_statements' top statements of the phase). */
+export function serverStatements(s: StrategyResult): Array<Record<string, unknown>> {
+  const st = isRecord(s.server) ? s.server.statements : undefined;
+  const list = Array.isArray(st) ? st : isRecord(st) && Array.isArray(st.top) ? st.top : [];
+  return list.filter(isRecord);
+}
+
+/** Why pg_stat_statements figures are missing, when the record says. */
+export function statementsUnavailableReason(s: StrategyResult): string | undefined {
+  const st = isRecord(s.server) ? s.server.statements : undefined;
+  return isRecord(st) && st.available === false && typeof st.reason === 'string' ? st.reason : undefined;
+}
+
+/** The measurement's own caveats (statistics not settled, a reset during the phase). */
+export function serverNotes(s: StrategyResult): string[] {
+  const notes = isRecord(s.server) ? s.server.notes : undefined;
+  return Array.isArray(notes) ? notes.filter((n): n is string => typeof n === 'string') : [];
+}
+
+export interface PlacedEvent {
+  kind: string;
+  /** ms since the strategy's measured phase began; null when the run gave no way to place it */
+  tMs: number | null;
+  durationMs: number;
+  error?: string;
+}
+
+const PHASE_START_KEYS = ['phaseStartedAt', 'measuredStartAt', 'measureStartedAt', 'startedAt', 'phaseStartMs'];
+
+function phaseStartEpochMs(server: Record<string, unknown>): number | undefined {
+  for (const k of PHASE_START_KEYS) {
+    const v = server[k];
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+    if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return Date.parse(v);
+  }
+  return undefined;
+}
+
+/** Job events (MV refreshes, syncs, checkpoints, autovacuum) on the drift timeline's axis. An
+ *  event's `at` is epoch ms (strategies/types.ts JobEvent); small values are taken as already
+ *  relative to the phase start, and `tMs` wins when the harness gives it. */
+export function strategyEvents(s: StrategyResult): PlacedEvent[] {
+  if (!isRecord(s.server) || !Array.isArray(s.server.events)) return [];
+  const start = phaseStartEpochMs(s.server);
+  const out: PlacedEvent[] = [];
+  for (const e of s.server.events) {
+    if (!isRecord(e)) continue;
+    const kind = typeof e.kind === 'string' ? e.kind : 'event';
+    const durationMs = finite(e.durationMs) ?? 0;
+    const at = finite(e.at);
+    let tMs: number | null = finite(e.tMs) ?? null;
+    if (tMs === null && at !== undefined) {
+      if (at < 1e11) tMs = at;
+      else if (start !== undefined) tMs = at - start;
+    }
+    const error = typeof e.error === 'string' ? e.error : undefined;
+    out.push({ kind, tMs, durationMs, ...(error ? { error } : {}) });
+  }
+  return out;
+}
+
+export interface ReadsOutOfBounds {
+  checked: number;
+  outOfBounds: number;
+  sharePct: number;
+  maxStalenessMs?: number;
+}
+
+/** The share of reads that returned a count outside what was true during the read. The field is
+ *  added by the drift work; names are read tolerantly until it settles. */
+export function readsOutOfBounds(s: StrategyResult): ReadsOutOfBounds | undefined {
+  const drift = s.drift as unknown;
+  if (!isRecord(drift) || !isRecord(drift.reads)) return undefined;
+  const r = drift.reads;
+  const checked = finite(r.checked) ?? finite(r.total) ?? finite(r.sampled) ?? finite(r.count);
+  const out = finite(r.outOfBounds) ?? finite(r.stale) ?? finite(r.wrong);
+  let share = finite(r.outOfBoundsPct) ?? finite(r.sharePct);
+  if (share === undefined && finite(r.share) !== undefined) share = (r.share as number) * 100;
+  if (share === undefined && checked !== undefined && out !== undefined) share = checked > 0 ? (out / checked) * 100 : 0;
+  if (share === undefined) return undefined;
+  const maxStalenessMs = finite(r.maxStalenessMs) ?? finite(r.maxLagMs);
+  return {
+    checked: checked ?? 0,
+    outOfBounds: out ?? Math.round(((checked ?? 0) * share) / 100),
+    sharePct: share,
+    ...(maxStalenessMs !== undefined ? { maxStalenessMs } : {}),
+  };
+}
+
+/** Errors of all ops by kind; failures without a kind count as 'unclassified'. */
+export function errorsByKind(s: StrategyResult): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const op of OP_NAMES) {
+    const r = s.ops?.[op];
+    if (!r) continue;
+    let classified = 0;
+    for (const [k, n] of Object.entries(r.errorsByKind ?? {})) {
+      if (!Number.isFinite(n) || n <= 0) continue;
+      out[k] = (out[k] ?? 0) + n;
+      classified += n;
+    }
+    const rest = r.errors - classified;
+    if (rest > 0) out.unclassified = (out.unclassified ?? 0) + rest;
+  }
+  return out;
+}
+
+const FIGURE_LABELS: Record<string, string> = {
+  walBytesPerWrite: 'WAL per write',
+  deadTuplesPerWrite: 'dead tuples per write',
+  walFpiPerWrite: 'WAL full-page images per write',
+  buffersPerOp: 'shared buffers touched per operation',
+  lockWaits: 'lock waits',
+  'lockWaits.lockWaitMs': 'time waiting for locks (sampled)',
+  'lockWaits.lockWaitSamples': 'lock waits seen by the sampler',
+  'database.deadlocks': 'deadlocks',
+  'totals.autovacuumRuns': 'autovacuum runs',
+  'checkpoints.count': 'checkpoints',
+  'statements.matviewRefresh.refreshes': 'REFRESH runs',
+  'statements.matviewRefresh.meanMs': 'mean REFRESH time',
+};
+
+/** A reader's name for a server figure; the dotted name stays beside it in the reports. */
+export function figureLabel(name: string): string {
+  return FIGURE_LABELS[name] ?? name;
+}

@@ -1,0 +1,149 @@
+// summary.md: the run's answer for a pull request or a wiki page, tables only, same verdict and
+// claims as the HTML page.
+import type { OpName, Results } from '../harness/results/types.ts';
+import { checkClaims } from './claims.ts';
+import { describeErrorKind } from './error-kinds.ts';
+import { costVsBaseline, errorsByKind, opsPresent, readsOutOfBounds, serverFigureNames, serverFigures } from './figures.ts';
+import { fmtFigure, fmtInt, fmtMs, fmtNum, fmtPct, fmtRate, fmtRatio } from './format.ts';
+import { escapeMarkdown as md } from './safe-text.ts';
+import { verdictOf, type VerdictEntry } from './verdict.ts';
+
+function mdTable(headers: string[], rows: string[][], numeric: boolean[] = []): string {
+  const align = headers.map((_, i) => (numeric[i] ? '---:' : '---'));
+  return [`| ${headers.join(' | ')} |`, `| ${align.join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+const CLASS_LABEL: Record<VerdictEntry['class'], string> = {
+  exact: '✅ exact',
+  drifted: '❌ drifted',
+  'no-counter': 'no counter',
+  unchecked: '⚠️ not checked',
+  'not-run': 'not run',
+};
+
+function opSection(results: Results, op: OpName): string {
+  const rows = results.strategies
+    .filter((s) => s.ops?.[op])
+    .map((s) => {
+      const r = s.ops[op]!;
+      const l = r.latencyMs;
+      return [`\`${md(s.id)}\``, fmtInt(r.count), fmtRate(r.throughput), fmtMs(l.p50), fmtMs(l.p95), fmtMs(l.p99), fmtMs(l.max), fmtInt(r.errors)];
+    });
+  return (
+    `### ${op[0].toUpperCase()}${op.slice(1)}s\n\n` +
+    mdTable(['strategy', 'ops', 'throughput', 'p50', 'p95', 'p99', 'max', 'errors'], rows, [false, true, true, true, true, true, true, true])
+  );
+}
+
+export function renderMarkdown(results: Results): string {
+  const v = verdictOf(results);
+  const sc = results.run.scenario;
+  const env = results.run.environment;
+  const out: string[] = [];
+  out.push(`# counterbench: ${md(sc?.name ?? 'run')}`);
+  out.push(
+    `Run \`${md(results.run.id)}\`, ${md(results.run.startedAt)}; ${md(env?.postgres?.version ?? 'Postgres ?')}, ` +
+      `Node ${md(env?.node ?? '?')}, ${fmtInt(env?.cpus)} CPUs, target ${md(env?.target ?? '?')}.` +
+      (sc ? ` ${fmtInt(sc.data.users)} users, ${fmtInt(sc.data.answersPerUser)} answers per user, ${sc.phases.durationSeconds} s measured × ${sc.rounds} rounds.` : ''),
+  );
+  if (results.run.interrupted) out.push('> **This run was interrupted: the figures are partial.**');
+
+  out.push('## Verdict');
+  let lead = v.headline;
+  if (v.cheapestExact) {
+    const c = v.cheapestExact;
+    lead += ` The cheapest exact one is \`${md(c.id)}\`` + (c.cost.writeLatencyRatio !== undefined ? ` at ${fmtRatio(c.cost.writeLatencyRatio)} the baseline's write latency.` : '.');
+  }
+  out.push(`**${lead}**`);
+  const entries = results.strategies.map((s) => [...v.exact, ...v.drifted, ...v.noCounter, ...v.unchecked, ...v.notRun].find((e) => e.id === s.id)!);
+  out.push(
+    mdTable(
+      ['strategy', 'counters', 'keys exact', 'increments lost', 'write p50', 'write p99', 'write × baseline', 'read p50'],
+      entries.map((e) => [
+        `\`${md(e.id)}\``,
+        e.class === 'not-run' ? md(e.status) : CLASS_LABEL[e.class],
+        fmtPct(e.consistencyPct),
+        e.lost === undefined ? '–' : fmtInt(e.lost),
+        fmtMs(e.writeP50Ms),
+        fmtMs(e.writeP99Ms),
+        fmtRatio(e.cost.writeLatencyRatio),
+        fmtMs(e.readP50Ms),
+      ]),
+      [false, false, true, true, true, true, true, true],
+    ),
+  );
+  const thresholds = results.run.thresholds ?? [];
+  if (thresholds.length) {
+    out.push('### Thresholds');
+    out.push(
+      mdTable(
+        ['strategy', 'threshold', 'actual', 'outcome'],
+        thresholds.map((t) => [`\`${md(t.strategy)}\``, `\`${md(t.expression)}\``, t.actual === null ? '–' : fmtNum(t.actual, 4), t.passed ? 'passed' : '**failed**']),
+      ),
+    );
+  }
+
+  out.push('## The analysis, checked');
+  out.push(
+    mdTable(
+      ['verdict', 'topic', 'the analysis says', 'evidence from this run'],
+      checkClaims(results).map((c) => [c.status === 'confirmed' ? '✅ confirmed' : c.status === 'refuted' ? '❌ refuted' : '– not measured', md(c.topic), md(c.claim), md(c.evidence)]),
+    ),
+  );
+
+  out.push('## Latency and throughput');
+  const ops = opsPresent(results);
+  out.push(ops.length ? ops.map((op) => opSection(results, op)).join('\n\n') : 'Not measured in this run.');
+
+  out.push('## Counter drift');
+  const driftRows = results.strategies.flatMap((s) =>
+    (s.drift?.counters ?? []).map((c) => [
+      `\`${md(s.id)}\``,
+      `\`${md(c.name)}\``,
+      fmtInt(c.usersChecked),
+      fmtInt(c.usersInconsistent),
+      fmtPct(c.consistencyPct),
+      fmtInt(c.lost),
+      fmtInt(c.extra),
+      s.drift!.convergeMs === null ? 'never' : fmtMs(s.drift!.convergeMs),
+    ]),
+  );
+  out.push(
+    driftRows.length
+      ? mdTable(['strategy', 'counter', 'keys checked', 'keys off', 'keys exact', 'lost', 'extra', 'converged after load'], driftRows, [false, false, true, true, true, true, true, true])
+      : 'Not measured in this run.',
+  );
+  const readRows = results.strategies.flatMap((s) => {
+    const r = readsOutOfBounds(s);
+    return r ? [[`\`${md(s.id)}\``, fmtInt(r.checked), fmtInt(r.outOfBounds), `${fmtNum(r.sharePct)} %`]] : [];
+  });
+  out.push('### Reads out of bounds');
+  out.push(readRows.length ? mdTable(['strategy', 'reads checked', 'out of bounds', 'share'], readRows, [false, true, true, true]) : 'Not measured in this run.');
+
+  out.push('## Cost');
+  const costRows = results.strategies
+    .filter((s) => s.status === 'ok')
+    .map((s) => {
+      const c = costVsBaseline(results, s);
+      const figs = serverFigures(s);
+      return [`\`${md(s.id)}\``, fmtRatio(c.writeLatencyRatio), fmtRatio(c.writeThroughputRatio), ...serverFigureNames(results, true).map((n) => (figs[n] === undefined ? 'not measured' : fmtFigure(n, figs[n])))];
+    });
+  const names = serverFigureNames(results, true);
+  out.push(
+    costRows.length
+      ? mdTable(['strategy', 'write latency × baseline', 'write throughput × baseline', ...names.map(md)], costRows, [false, true, true, ...names.map(() => true)])
+      : 'Not measured in this run.',
+  );
+  if (!names.length) out.push('Server cost: not measured in this run.');
+
+  const errRows = results.strategies.flatMap((s) => Object.entries(errorsByKind(s)).map(([k, n]) => [`\`${md(s.id)}\``, md(describeErrorKind(k)), fmtInt(n)]));
+  out.push('## Errors');
+  out.push(errRows.length ? mdTable(['strategy', 'kind', 'failed operations'], errRows, [false, false, true]) : 'No operation failed in this run.');
+
+  const notRun = results.strategies.filter((s) => s.status !== 'ok');
+  if (notRun.length) {
+    out.push('## Not deployable, skipped or failed');
+    out.push(mdTable(['strategy', 'status', 'reason'], notRun.map((s) => [`\`${md(s.id)}\``, md(s.status), md(s.reason ?? '(no reason given)')])));
+  }
+  return out.join('\n\n') + '\n';
+}

@@ -1,0 +1,82 @@
+// Thresholds turn a run into pass or fail; Ctrl-C keeps what was measured and cleans up.
+import { describe, it, expect } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { connectPg } from '../harness/db/connect.ts';
+import { listOwnSchemas } from '../harness/db/schemas.ts';
+import type { Results } from '../harness/results/types.ts';
+import { testDatabaseUrl, testRedisUrl, uniqueTag } from './support/env.ts';
+
+const BIN = path.resolve('bin/counterbench.mjs');
+const env = () => ({ ...process.env, DATABASE_URL: testDatabaseUrl(), REDIS_URL: testRedisUrl() });
+
+function scenarioFile(dir: string, body: Record<string, unknown>): string {
+  const p = path.join(dir, 'scenario.json');
+  fs.writeFileSync(p, JSON.stringify(body));
+  return p;
+}
+
+const SMALL = {
+  name: 'cli-test',
+  description: 'tiny',
+  strategies: ['baseline', 'trigger-upsert'],
+  data: { users: 100, sessionsPerUser: 1, answersPerUser: 2 },
+  load: { model: 'closed', clients: 2 },
+  phases: { warmup: 0, duration: 1 },
+  mix: { write: 80, read: 20, delete: 0 },
+};
+
+describe('run exit codes', () => {
+  it('a failing threshold exits 1, a passing one 0, and both are in results.json', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'counterbench-th-'));
+    try {
+      const failing = scenarioFile(dir, { ...SMALL, thresholds: ['ops.write.latencyMs.p99 < 0.001', 'ops.write.count > 0'] });
+      const ns = uniqueTag();
+      const r = spawnSync(process.execPath, [BIN, 'run', '--scenario', failing, '--out', dir, '--namespace', ns], { env: env(), encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(1);
+      const results = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as Results;
+      const th = results.run.thresholds!;
+      expect(th.filter((t) => t.expression.startsWith('ops.write.latencyMs.p99')).every((t) => !t.passed)).toBe(true);
+      expect(th.filter((t) => t.expression.startsWith('ops.write.count')).every((t) => t.passed)).toBe(true);
+      expect(r.stdout).toMatch(/FAIL/);
+
+      const passing = scenarioFile(dir, { ...SMALL, thresholds: ['ops.write.count > 0'] });
+      const ok = spawnSync(process.execPath, [BIN, 'run', '--scenario', passing, '--out', dir, '--json', '--namespace', ns], { env: env(), encoding: 'utf8' });
+      expect(ok.status, ok.stderr).toBe(0);
+      // --json: stdout is results.json and nothing else
+      const printed = JSON.parse(ok.stdout) as Results;
+      expect(printed.strategies.map((s) => s.id)).toEqual(['baseline', 'trigger-upsert']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('Ctrl-C saves partial results marked interrupted, exits 130 and leaves no schema behind', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'counterbench-int-'));
+    const ns = uniqueTag();
+    const admin = await connectPg(testDatabaseUrl(), { applicationName: 'counterbench:test' });
+    try {
+      const file = scenarioFile(dir, { ...SMALL, phases: { warmup: 0, duration: 60 } });
+      const child = spawn(process.execPath, [BIN, 'run', '--scenario', file, '--out', dir, '--namespace', ns], { env: env() });
+      let stderr = '';
+      child.stderr.on('data', (b) => (stderr += b));
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      // wait until the strategies are deployed and the load has run a little
+      for (let i = 0; i < 200 && (await listOwnSchemas(admin, ns)).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await listOwnSchemas(admin, ns)).toHaveLength(2);
+      await new Promise((r) => setTimeout(r, 1500));
+      child.kill('SIGINT');
+      const code = await exited;
+      expect(code, stderr).toBe(130);
+      const results = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as Results;
+      expect(results.run.interrupted).toBe(true);
+      expect(results.strategies[0].ops.write!.count).toBeGreaterThan(0);
+      expect(await listOwnSchemas(admin, ns)).toEqual([]);
+    } finally {
+      await admin.end();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,102 @@
+// Opens report.html from disk in Debian's headless Chromium with every network request refused:
+// each chart must draw, the verdict must be the first thing on the page, and nothing may log an
+// error. The screenshot stays in test-artifacts/ for a person to look at.
+import { existsSync, mkdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeReports } from '../reports/write.ts';
+import { buildResults } from './reports-fixture.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = path.resolve(import.meta.dirname, '..', 'test-artifacts');
+
+// Skipped only off CI when Chromium is absent; on CI a missing browser fails the launch loudly.
+describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('report.html in a browser', () => {
+  let ctx: BrowserContext;
+  let profile: string;
+  let outDir: string;
+
+  beforeAll(async () => {
+    profile = await mkdtemp(path.join(os.tmpdir(), 'cb-chromium-'));
+    outDir = await mkdtemp(path.join(os.tmpdir(), 'cb-report-'));
+    ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: { width: 1280, height: 900 },
+    });
+  });
+
+  afterAll(async () => {
+    await ctx?.close();
+    await rm(profile, { recursive: true, force: true });
+    await rm(outDir, { recursive: true, force: true });
+  });
+
+  async function open(width: number) {
+    const [htmlPath] = await writeReports(buildResults(), outDir);
+    const page = await ctx.newPage();
+    await page.setViewportSize({ width, height: 900 });
+    const problems: string[] = [];
+    const blocked: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    await page.route('**', (route) => {
+      const url = route.request().url();
+      if (url.startsWith('file:')) return route.continue();
+      blocked.push(url);
+      return route.abort();
+    });
+    await page.goto(pathToFileURL(htmlPath).href);
+    // every chart container gets its SVG (the page renders with renderer: 'svg')
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('[data-chart]')].every((el) => el.querySelector('svg, canvas')),
+      undefined,
+      { timeout: 30_000 },
+    );
+    return { page, problems, blocked };
+  }
+
+  it('draws every chart offline, verdict first, without errors', async () => {
+    const { page, problems, blocked } = await open(1280);
+    const charts = await page.$$eval('[data-chart]', (els) => els.map((el) => ({ id: el.id, drawn: !!el.querySelector('svg, canvas'), text: el.textContent ?? '' })));
+    expect(charts.length).toBeGreaterThanOrEqual(8);
+    for (const c of charts) {
+      expect(c.drawn, c.id).toBe(true);
+      expect(c.text, c.id).not.toContain('could not be drawn');
+    }
+    const first = await page.$eval('main > section', (el) => ({ id: el.id, top: el.getBoundingClientRect().top }));
+    expect(first.id).toBe('verdict');
+    expect(first.top).toBeLessThan(900);
+    expect(await page.textContent('#verdict .lead')).toContain('kept every counter exact');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'report.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    expect(blocked).toEqual([]);
+    await page.close();
+  });
+
+  it('reads on a narrow screen: the page itself does not scroll sideways', async () => {
+    const { page, problems } = await open(390);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(1);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'report-narrow.png'), fullPage: false });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { renderCsv, CSV_COLUMNS } from '../reports/csv.ts';
+import { renderMarkdown } from '../reports/markdown.ts';
+import { renderHtml } from '../reports/html/render.ts';
+import { checkClaims } from '../reports/claims.ts';
+import { verdictOf } from '../reports/verdict.ts';
+import { buildResults } from './reports-fixture.ts';
+
+/** Splits CSV text into rows of cells (quoted cells may hold commas and quotes). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') row.push(cell), (cell = '');
+    else if (ch === '\r') continue;
+    else if (ch === '\n') row.push(cell), rows.push(row), (row = []), (cell = '');
+    else cell += ch;
+  }
+  return rows;
+}
+
+describe('verdict and claims', () => {
+  it('sorts strategies into exact, drifted and not judged', () => {
+    const v = verdictOf(buildResults());
+    expect(v.exact.map((e) => e.id)).toEqual(['manual-update', 'trigger-upsert', 'materialized-view']);
+    expect(v.drifted.map((e) => e.id)).toEqual(['production-trigger']);
+    expect(v.notRun.map((e) => e.id)).toEqual(['generated-column', 'redis-queue']);
+    expect(v.cheapestExact?.id).toBe('materialized-view');
+  });
+
+  it('marks each claim from the measurements', () => {
+    const byId = Object.fromEntries(checkClaims(buildResults()).map((c) => [c.id, c]));
+    expect(byId['production-trigger-no-lost-updates'].status).toBe('refuted');
+    expect(byId['production-trigger-no-lost-updates'].evidence).toContain('82 increments lost');
+    expect(byId['manual-race'].status).toBe('refuted');
+    expect(byId['trigger-consistency'].status).toBe('confirmed');
+    expect(byId['generated-column-impossible'].status).toBe('confirmed');
+    expect(byId['generated-column-impossible'].evidence).toContain('cannot use subquery');
+    expect(byId['event-driven-write-latency'].status).toBe('not measured');
+    expect(byId['mv-refresh-blocks'].status).toBe('refuted');
+    // 50 answers per user is far below the document's 100K: the 127 ms claim is not reproduced
+    expect(byId['count-star-127ms'].status).toBe('not measured');
+  });
+
+  it('confirms lost updates when the manual UPDATE lost some', () => {
+    const r = buildResults((r) => {
+      const m = r.strategies.find((s) => s.id === 'manual-update')!;
+      m.drift!.consistent = false;
+      m.drift!.counters[0] = { ...m.drift!.counters[0], lost: 12, usersInconsistent: 400, consistencyPct: 80 };
+    });
+    const byId = Object.fromEntries(checkClaims(r).map((c) => [c.id, c]));
+    expect(byId['manual-race'].status).toBe('confirmed');
+    expect(byId['manual-consistency'].status).toBe('confirmed');
+  });
+});
+
+describe('renderMarkdown', () => {
+  it('puts the verdict first and tabulates every strategy', () => {
+    const md = renderMarkdown(buildResults());
+    const verdictAt = md.indexOf('## Verdict');
+    expect(verdictAt).toBeGreaterThan(0);
+    expect(verdictAt).toBeLessThan(md.indexOf('## The analysis, checked'));
+    for (const id of ['baseline', 'manual-update', 'trigger-upsert', 'production-trigger', 'materialized-view', 'generated-column', 'count-star', 'redis-queue']) {
+      expect(md).toContain(`\`${id}\``);
+    }
+    expect(md).toContain('3 of 4 strategies');
+    expect(md).toContain('cannot use subquery in column generation expression');
+    expect(md).toContain('not measured');
+  });
+
+  it('keeps table cells intact and never prints a connection string', () => {
+    const md = renderMarkdown(
+      buildResults((r) => {
+        const s = r.strategies.find((s) => s.id === 'redis-queue')!;
+        s.reason = 'cannot connect to redis://user:s3cret@cache:6379/0 | retry\nlater';
+      }),
+    );
+    const line = md.split('\n').find((l) => l.includes('`redis-queue`') && l.includes('cannot connect'))!;
+    expect(line).toContain('\\|');
+    expect(md).not.toContain('s3cret');
+    expect(md).toContain('redis://cache:6379/0');
+  });
+});
+
+describe('renderCsv', () => {
+  it('has one row per strategy, operation and round', () => {
+    const rows = parseCsv(renderCsv(buildResults()));
+    expect(rows[0]).toEqual([...CSV_COLUMNS]);
+    const data = rows.slice(1).map((r) => Object.fromEntries(CSV_COLUMNS.map((c, i) => [c, r[i]])));
+    for (const r of rows) expect(r).toHaveLength(CSV_COLUMNS.length);
+    // baseline kept rounds: one row per round and op present in the round
+    expect(data.filter((d) => d.strategy === 'baseline').map((d) => `${d.round}/${d.op}`)).toEqual(['1/write', '2/write']);
+    // no rounds: the run's totals per op, round "all"
+    expect(data.filter((d) => d.strategy === 'trigger-upsert').map((d) => `${d.round}/${d.op}`)).toEqual(['all/write', 'all/read']);
+    // measured nothing: still one row with its status and reason
+    const gen = data.filter((d) => d.strategy === 'generated-column');
+    expect(gen).toHaveLength(1);
+    expect(gen[0].status).toBe('not-deployable');
+    expect(gen[0].reason).toBe('cannot use subquery in column generation expression');
+    const trig = data.find((d) => d.strategy === 'trigger-upsert' && d.op === 'write')!;
+    expect(Number(trig.latency_p99_ms)).toBe(2.4);
+    expect(trig.consistent).toBe('true');
+  });
+
+  it('quotes commas and quotes and defuses spreadsheet formulas', () => {
+    const csv = renderCsv(
+      buildResults((r) => {
+        r.strategies[0].title = 'Bare "INSERT", no counter';
+        r.strategies[5].reason = '=HYPERLINK("x")';
+      }),
+    );
+    const rows = parseCsv(csv);
+    expect(rows.find((r) => r[0] === 'baseline')![1]).toBe('Bare "INSERT", no counter');
+    expect(rows.find((r) => r[0] === 'generated-column')!.at(-1)).toBe(`'=HYPERLINK("x")`);
+  });
+});
+
+describe('renderHtml', () => {
+  it('is one page with the verdict first and every section in order', () => {
+    const html = renderHtml(buildResults());
+    const ids = [...html.matchAll(/<section id="([^"]+)"/g)].map((m) => m[1]);
+    expect(ids).toEqual(['verdict', 'claims', 'latency', 'throughput', 'drift', 'cost', 'server', 'errors', 'not-run', 'environment', 'scenario']);
+    expect(html).not.toMatch(/<script[^>]+src=/);
+    expect(html).not.toMatch(/<link[^>]+href=/);
+    expect(html).toContain('vegaEmbed');
+  });
+
+  it('escapes every string from the results and drops credentials', () => {
+    const html = renderHtml(
+      buildResults((r) => {
+        r.strategies[1].title = '<img src=x onerror=alert(1)>';
+        r.strategies[5].reason = 'FATAL at postgres://bench:hunter2@db.internal:5432/app </script><script>alert(2)</script>';
+        r.run.scenario.description = 'a & b';
+      }),
+    );
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).not.toContain('<script>alert(2)');
+    expect(html).not.toContain('hunter2');
+    expect(html).toContain('postgres://db.internal:5432/app');
+    expect(html).toContain('a &amp; b');
+  });
+
+  it('says "not measured" where a figure is absent', () => {
+    const html = renderHtml(
+      buildResults((r) => {
+        for (const s of r.strategies) {
+          delete s.server;
+          delete s.series;
+        }
+      }),
+    );
+    expect(html).toContain('Server cost: not measured in this run.');
+    expect(html).toContain('Throughput over time (no per-second series): not measured in this run.');
+  });
+});
