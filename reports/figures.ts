@@ -181,29 +181,28 @@ export function strategyEvents(s: StrategyResult): PlacedEvent[] {
 
 export interface ReadsOutOfBounds {
   checked: number;
+  /** below the lower bound: missed acknowledged inserts (stale or lost) */
+  below: number;
+  /** above the upper bound: counted inserts that never happened, or missed deletes */
+  above: number;
   outOfBounds: number;
   sharePct: number;
-  maxStalenessMs?: number;
+  staleP99Ms?: number;
+  staleMaxMs?: number;
 }
 
-/** The share of reads that returned a count outside what was true during the read. The field is
- *  added by the drift work; names are read tolerantly until it settles. */
+/** The share of reads that showed a count outside what was acknowledged around the read
+ *  (drift.reads, the Jepsen-style counter check). */
 export function readsOutOfBounds(s: StrategyResult): ReadsOutOfBounds | undefined {
-  const drift = s.drift as unknown;
-  if (!isRecord(drift) || !isRecord(drift.reads)) return undefined;
-  const r = drift.reads;
-  const checked = finite(r.checked) ?? finite(r.total) ?? finite(r.sampled) ?? finite(r.count);
-  const out = finite(r.outOfBounds) ?? finite(r.stale) ?? finite(r.wrong);
-  let share = finite(r.outOfBoundsPct) ?? finite(r.sharePct);
-  if (share === undefined && finite(r.share) !== undefined) share = (r.share as number) * 100;
-  if (share === undefined && checked !== undefined && out !== undefined) share = checked > 0 ? (out / checked) * 100 : 0;
-  if (share === undefined) return undefined;
-  const maxStalenessMs = finite(r.maxStalenessMs) ?? finite(r.maxLagMs);
+  const r = s.drift?.reads;
+  if (!r || !Number.isFinite(r.judged)) return undefined;
   return {
-    checked: checked ?? 0,
-    outOfBounds: out ?? Math.round(((checked ?? 0) * share) / 100),
-    sharePct: share,
-    ...(maxStalenessMs !== undefined ? { maxStalenessMs } : {}),
+    checked: r.judged,
+    below: r.below,
+    above: r.above,
+    outOfBounds: r.below + r.above,
+    sharePct: r.outOfBoundsPct,
+    ...(r.staleMs ? { staleP99Ms: r.staleMs.p99, staleMaxMs: r.staleMs.max } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import { checkClaims } from './claims.ts';
 import { describeErrorKind } from './error-kinds.ts';
 import { costVsBaseline, errorsByKind, opsPresent, readsOutOfBounds, serverFigureNames, serverFigures } from './figures.ts';
 import { fmtFigure, fmtInt, fmtMs, fmtNum, fmtPct, fmtRate, fmtRatio } from './format.ts';
-import { escapeMarkdown as md } from './safe-text.ts';
+import { escapeMarkdown as md, escapeMarkdownCode as code } from './safe-text.ts';
 import { verdictOf, type VerdictEntry } from './verdict.ts';
 
 function mdTable(headers: string[], rows: string[][], numeric: boolean[] = []): string {
@@ -27,7 +27,7 @@ function opSection(results: Results, op: OpName): string {
     .map((s) => {
       const r = s.ops[op]!;
       const l = r.latencyMs;
-      return [`\`${md(s.id)}\``, fmtInt(r.count), fmtRate(r.throughput), fmtMs(l.p50), fmtMs(l.p95), fmtMs(l.p99), fmtMs(l.max), fmtInt(r.errors)];
+      return [`\`${code(s.id)}\``, fmtInt(r.count), fmtRate(r.throughput), fmtMs(l.p50), fmtMs(l.p95), fmtMs(l.p99), fmtMs(l.max), fmtInt(r.errors)];
     });
   return (
     `### ${op[0].toUpperCase()}${op.slice(1)}s\n\n` +
@@ -60,7 +60,7 @@ export function renderMarkdown(results: Results): string {
     mdTable(
       ['strategy', 'counters', 'keys exact', 'increments lost', 'write p50', 'write p99', 'write × baseline', 'read p50'],
       entries.map((e) => [
-        `\`${md(e.id)}\``,
+        `\`${code(e.id)}\``,
         e.class === 'not-run' ? md(e.status) : CLASS_LABEL[e.class],
         fmtPct(e.consistencyPct),
         e.lost === undefined ? '–' : fmtInt(e.lost),
@@ -78,7 +78,7 @@ export function renderMarkdown(results: Results): string {
     out.push(
       mdTable(
         ['strategy', 'threshold', 'actual', 'outcome'],
-        thresholds.map((t) => [`\`${md(t.strategy)}\``, `\`${md(t.expression)}\``, t.actual === null ? '–' : fmtNum(t.actual, 4), t.passed ? 'passed' : '**failed**']),
+        thresholds.map((t) => [`\`${code(t.strategy)}\``, `\`${code(t.expression)}\``, t.actual === null ? '–' : fmtNum(t.actual, 4), t.passed ? 'passed' : '**failed**']),
       ),
     );
   }
@@ -98,8 +98,8 @@ export function renderMarkdown(results: Results): string {
   out.push('## Counter drift');
   const driftRows = results.strategies.flatMap((s) =>
     (s.drift?.counters ?? []).map((c) => [
-      `\`${md(s.id)}\``,
-      `\`${md(c.name)}\``,
+      `\`${code(s.id)}\``,
+      `\`${code(c.name)}\``,
       fmtInt(c.usersChecked),
       fmtInt(c.usersInconsistent),
       fmtPct(c.consistencyPct),
@@ -115,10 +115,10 @@ export function renderMarkdown(results: Results): string {
   );
   const readRows = results.strategies.flatMap((s) => {
     const r = readsOutOfBounds(s);
-    return r ? [[`\`${md(s.id)}\``, fmtInt(r.checked), fmtInt(r.outOfBounds), `${fmtNum(r.sharePct)} %`]] : [];
+    return r ? [[`\`${code(s.id)}\``, fmtInt(r.checked), fmtInt(r.below), fmtInt(r.above), `${fmtNum(r.sharePct)} %`, fmtMs(r.staleP99Ms)]] : [];
   });
   out.push('### Reads out of bounds');
-  out.push(readRows.length ? mdTable(['strategy', 'reads checked', 'out of bounds', 'share'], readRows, [false, true, true, true]) : 'Not measured in this run.');
+  out.push(readRows.length ? mdTable(['strategy', 'reads judged', 'below (stale)', 'above', 'out of bounds', 'staleness p99'], readRows, [false, true, true, true, true, true]) : 'Not measured in this run.');
 
   out.push('## Cost');
   const costRows = results.strategies
@@ -126,7 +126,7 @@ export function renderMarkdown(results: Results): string {
     .map((s) => {
       const c = costVsBaseline(results, s);
       const figs = serverFigures(s);
-      return [`\`${md(s.id)}\``, fmtRatio(c.writeLatencyRatio), fmtRatio(c.writeThroughputRatio), ...serverFigureNames(results, true).map((n) => (figs[n] === undefined ? 'not measured' : fmtFigure(n, figs[n])))];
+      return [`\`${code(s.id)}\``, fmtRatio(c.writeLatencyRatio), fmtRatio(c.writeThroughputRatio), ...serverFigureNames(results, true).map((n) => (figs[n] === undefined ? 'not measured' : fmtFigure(n, figs[n])))];
     });
   const names = serverFigureNames(results, true);
   out.push(
@@ -136,14 +136,14 @@ export function renderMarkdown(results: Results): string {
   );
   if (!names.length) out.push('Server cost: not measured in this run.');
 
-  const errRows = results.strategies.flatMap((s) => Object.entries(errorsByKind(s)).map(([k, n]) => [`\`${md(s.id)}\``, md(describeErrorKind(k)), fmtInt(n)]));
+  const errRows = results.strategies.flatMap((s) => Object.entries(errorsByKind(s)).map(([k, n]) => [`\`${code(s.id)}\``, md(describeErrorKind(k)), fmtInt(n)]));
   out.push('## Errors');
   out.push(errRows.length ? mdTable(['strategy', 'kind', 'failed operations'], errRows, [false, false, true]) : 'No operation failed in this run.');
 
   const notRun = results.strategies.filter((s) => s.status !== 'ok');
   if (notRun.length) {
     out.push('## Not deployable, skipped or failed');
-    out.push(mdTable(['strategy', 'status', 'reason'], notRun.map((s) => [`\`${md(s.id)}\``, md(s.status), md(s.reason ?? '(no reason given)')])));
+    out.push(mdTable(['strategy', 'status', 'reason'], notRun.map((s) => [`\`${code(s.id)}\``, md(s.status), md(s.reason ?? '(no reason given)')])));
   }
   return out.join('\n\n') + '\n';
 }

@@ -43,3 +43,12 @@ export function escapeMarkdown(value: unknown): string {
     .replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'))
     .replace(/\r?\n/g, ' ');
 }
+
+/** Text for inside a Markdown `code span` in a table: entities would show literally there, so
+ *  only what breaks the span or the table is changed. */
+export function escapeMarkdownCode(value: unknown): string {
+  return stripUrls(String(value ?? ''))
+    .replace(/`/g, "'")
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ');
+}

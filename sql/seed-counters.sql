@@ -13,4 +13,3 @@ UPDATE onboarding_sessions s SET questions_answered = c.n
 FROM (SELECT session_id, count(*) AS n FROM user_answers_new GROUP BY session_id) c
 WHERE c.session_id = s.id;
 
-ANALYZE;

@@ -11,7 +11,8 @@ import type { CheckReport } from '../harness/health/check.ts';
 import type { RepairPlan, RepairResult } from '../harness/health/repair.ts';
 import type { StatsReport } from '../harness/health/stats.ts';
 
-const SCHEMA_SQL = readFileSync(new URL('../sql/schema.sql', import.meta.url), 'utf8');
+// the tables, then their keys and the analysis's indexes (the harness adds those after its seed)
+const SCHEMA_SQL = ['../sql/schema.sql', '../sql/schema-constraints.sql'].map((f) => readFileSync(new URL(f, import.meta.url), 'utf8')).join('\n');
 
 // Migration 004's trigger, extended to all three counters as Migration 007 does (without its
 // try-lock), so the fixture starts consistent.

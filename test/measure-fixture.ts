@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { testDatabaseUrl, uniqueTag } from './support/env.ts';
 
-const SCHEMA_SQL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../sql/schema.sql');
+const SQL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../sql');
+// Tables first; keys and indexes after the seed rows, as the harness itself deploys them.
+const SCHEMA_SQL = path.join(SQL_DIR, 'schema.sql');
+const CONSTRAINTS_SQL = path.join(SQL_DIR, 'schema-constraints.sql');
 
 export interface TestSchema {
   url: string;
@@ -43,6 +46,7 @@ export async function createTestSchema(users = 10): Promise<TestSchema> {
     await setup.query(`INSERT INTO users (id) SELECT g FROM generate_series(1, $1::int) g`, [users]);
     await setup.query(`INSERT INTO onboarding_sessions (id, user_id) SELECT g, g FROM generate_series(1, $1::int) g`, [users]);
     await setup.query(`INSERT INTO user_stats (user_id) SELECT g FROM generate_series(1, $1::int) g`, [users]);
+    if (fs.existsSync(CONSTRAINTS_SQL)) await setup.query(fs.readFileSync(CONSTRAINTS_SQL, 'utf8'));
   } finally {
     await setup.end();
   }

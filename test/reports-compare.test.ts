@@ -1,7 +1,7 @@
-import { mkdtemp, readFile, writeFile, access } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile, access } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { compareCommand } from '../harness/cli/compare.ts';
 import { reportCommand } from '../harness/cli/report.ts';
 import type { Output } from '../harness/cli/output.ts';
@@ -32,8 +32,14 @@ function slowerTrigger(): Results {
   });
 }
 
+const tempDirs: string[] = [];
+afterAll(async () => {
+  for (const d of tempDirs) await rm(d, { recursive: true, force: true });
+});
+
 async function writeRuns(a: Results, b: Results): Promise<{ dir: string; fileA: string; fileB: string }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cb-compare-'));
+  tempDirs.push(dir);
   const fileA = path.join(dir, 'a.json');
   const fileB = path.join(dir, 'b.json');
   await writeFile(fileA, JSON.stringify(a));

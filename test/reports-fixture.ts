@@ -135,7 +135,10 @@ export function buildResults(adjust?: (r: Results) => void): Results {
         id: 'trigger-upsert', title: 'Trigger + UPSERT (Migration 004)', counters: [LIFETIME],
         ops: { write: op(6000, 0.6), read: op(2000, 0.15) },
         series: series(600, 0.6),
-        drift: exactDrift([LIFETIME]),
+        drift: {
+          ...exactDrift([LIFETIME]),
+          reads: { judged: 2000, below: 0, above: 0, outOfBoundsPct: 0, maxBelowBy: 0, maxAboveBy: 0, staleMs: null },
+        },
         // shaped like harness/measure/server.ts ServerCost: nested records, lists, notes
         server: {
           walBytesPerWrite: 640,
@@ -183,7 +186,12 @@ export function buildResults(adjust?: (r: Results) => void): Results {
         id: 'materialized-view', title: 'Materialized view + REFRESH', counters: [LIFETIME],
         ops: { write: op(7600, 0.42), read: op(2600, 0.3) },
         series: series(760, 0.42),
-        drift: { ...exactDrift([LIFETIME]), convergeMs: 1800, timeline: timeline(LIFETIME, (t) => (t > 10_000 ? 0 : Math.round((t % 2000) / 20))) },
+        drift: {
+          ...exactDrift([LIFETIME]),
+          convergeMs: 1800,
+          timeline: timeline(LIFETIME, (t) => (t > 10_000 ? 0 : Math.round((t % 2000) / 20))),
+          reads: { judged: 2600, below: 900, above: 0, outOfBoundsPct: 34.62, maxBelowBy: 40, maxAboveBy: 0, staleMs: { p50: 800, p99: 1900, max: 2000 } },
+        },
         server: {
           walBytesPerWrite: 330, deadTuplesPerWrite: 0.2, lockWaits: 12,
           mvRefresh: { count: 5, meanMs: 180, maxMs: 240 },

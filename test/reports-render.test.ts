@@ -39,7 +39,8 @@ describe('verdict and claims', () => {
   it('marks each claim from the measurements', () => {
     const byId = Object.fromEntries(checkClaims(buildResults()).map((c) => [c.id, c]));
     expect(byId['production-trigger-no-lost-updates'].status).toBe('refuted');
-    expect(byId['production-trigger-no-lost-updates'].evidence).toContain('82 increments lost');
+    // 41 on each of its two counters: the same skipped trigger runs, not 82 separate losses
+    expect(byId['production-trigger-no-lost-updates'].evidence).toContain('41 increments lost on each counter');
     expect(byId['manual-race'].status).toBe('refuted');
     expect(byId['trigger-consistency'].status).toBe('confirmed');
     expect(byId['generated-column-impossible'].status).toBe('confirmed');
@@ -48,6 +49,24 @@ describe('verdict and claims', () => {
     expect(byId['mv-refresh-blocks'].status).toBe('refuted');
     // 50 answers per user is far below the document's 100K: the 127 ms claim is not reproduced
     expect(byId['count-star-127ms'].status).toBe('not measured');
+  });
+
+  it('holds the trigger to its claim for inserts when acknowledged deletes explain every extra', () => {
+    const withDeletes = (extra: number, lost: number) =>
+      buildResults((r) => {
+        const t = r.strategies.find((s) => s.id === 'trigger-upsert')!;
+        t.drift!.consistent = false;
+        t.drift!.ledger = { acknowledgedInserts: 5000, acknowledgedDeletes: 120, inDoubt: 0 };
+        t.drift!.counters = t.drift!.counters.map((c) => ({ ...c, extra, lost, usersInconsistent: 90, consistencyPct: 91 }));
+      });
+    const explained = Object.fromEntries(checkClaims(withDeletes(120, 0)).map((c) => [c.id, c]));
+    expect(explained['trigger-consistency'].status).toBe('confirmed');
+    expect(explained['trigger-consistency'].evidence).toContain('120 acknowledged deletes');
+    // one increment lost besides the deletes: the claim fails
+    const lost = Object.fromEntries(checkClaims(withDeletes(120, 1)).map((c) => [c.id, c]));
+    expect(lost['trigger-consistency'].status).toBe('refuted');
+    const unexplained = Object.fromEntries(checkClaims(withDeletes(121, 0)).map((c) => [c.id, c]));
+    expect(unexplained['trigger-consistency'].status).toBe('refuted');
   });
 
   it('confirms lost updates when the manual UPDATE lost some', () => {
@@ -74,6 +93,8 @@ describe('renderMarkdown', () => {
     expect(md).toContain('3 of 4 strategies');
     expect(md).toContain('cannot use subquery in column generation expression');
     expect(md).toContain('not measured');
+    expect(md).toMatch(/\| `materialized-view` \| 2,600 \| 900 \| 0 \| 34\.6 % \| 1\.9 s \|/);
+    expect(md).toContain('`ops.write.latencyMs.p99 < 50`');
   });
 
   it('keeps table cells intact and never prints a connection string', () => {

@@ -93,12 +93,9 @@ export function parsePgbenchOutput(text: string): PgbenchFigures {
   return figures;
 }
 
-/** Runs pgbench once with the baseline's INSERT; rejects with pgbench's own message on failure. */
-export async function runPgbench(bin: string, o: PgbenchRun): Promise<PgbenchFigures> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'counterbench-pgbench-'));
-  const script = path.join(dir, 'baseline-insert.sql');
-  fs.writeFileSync(script, pgbenchScript(o.users, o.sessionsPerUser));
-  const args = [
+/** pgbench's command line: the load and the script, never where to connect or as whom. */
+export function pgbenchArgs(o: Pick<PgbenchRun, 'clients' | 'threads' | 'seconds'>, script: string): string[] {
+  return [
     '-n',
     '-M', 'prepared',
     '-c', String(o.clients),
@@ -109,6 +106,14 @@ export async function runPgbench(bin: string, o: PgbenchRun): Promise<PgbenchFig
     '-D', `len=${BENCH_ANSWER.rawAnswer.length}`,
     '-f', script,
   ];
+}
+
+/** Runs pgbench once with the baseline's INSERT; rejects with pgbench's own message on failure. */
+export async function runPgbench(bin: string, o: PgbenchRun): Promise<PgbenchFigures> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'counterbench-pgbench-'));
+  const script = path.join(dir, 'baseline-insert.sql');
+  fs.writeFileSync(script, pgbenchScript(o.users, o.sessionsPerUser));
+  const args = pgbenchArgs(o, script);
   // only what libpq needs from our environment: no stray PG* variable may redirect pgbench
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, LANG: 'C', LC_ALL: 'C', ...pgEnvFromUrl(o.url, o.schema) };
   try {

@@ -49,6 +49,9 @@ export interface PhaseResult {
   reconnects: number;
   /** open model: arrivals dropped because maxInFlight operations were already waiting */
   droppedArrivals: number;
+  /** operations that succeeded over the whole phase, warm-up included, deletes only when they
+   *  removed a row (server cost divides by these) */
+  completed: Record<OpName, number>;
   /** epoch ms when the measured part began and when the load stopped */
   measureStartedAt: number;
   loadEndedAt: number;
@@ -57,6 +60,8 @@ export interface PhaseResult {
 }
 
 interface OpStats {
+  /** successes over the whole phase, warm-up included */
+  completed: number;
   latency: LatencyRecorder;
   service: LatencyRecorder;
   count: number;
@@ -101,6 +106,7 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
   const sessionsPerUser = s.data.sessionsPerUser;
   const judge = o.strategy.readCounter ? new ReadJudge(o.ledger, new LatencyRecorder()) : null;
   const stats: OpStats[] = OPS.map(() => ({
+    completed: 0,
     latency: new LatencyRecorder(),
     service: new LatencyRecorder(),
     count: 0,
@@ -193,9 +199,13 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
         } else {
           cl.target.userId = u;
           cl.target.sessionId = sessionId;
-          ledger.deleteAcked(u, await o.strategy.remove(cl.conn, cl.target));
+          const removed = await o.strategy.remove(cl.conn, cl.target);
+          ledger.deleteAcked(u, removed);
+          // a delete that found nothing wrote nothing: leave it out of the per-write costs
+          if (!removed) st.completed--;
         }
         const done = performance.now();
+        st.completed++;
         if (intended >= measureStart && intended < end) {
           st.count++;
           st.latency.record(Math.max(1, Math.round((done - intended) * 1000)));
@@ -296,6 +306,7 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
     reads: judge ? judge.result() : null,
     reconnects,
     droppedArrivals: dropped,
+    completed: { write: stats[WRITE].completed, read: stats[READ].completed, delete: stats[DELETE].completed },
     measureStartedAt: epochAt(measureStart),
     loadEndedAt: epochAt(loadEnded),
     measuredMs: measuredSec * 1000,

@@ -30,6 +30,7 @@ try {
   await admin.query(`INSERT INTO users (id) SELECT g FROM generate_series(1, ${USERS}) g`);
   await admin.query(`INSERT INTO onboarding_sessions (id, user_id) SELECT g, g FROM generate_series(1, ${USERS}) g`);
   await admin.query(`INSERT INTO user_stats (user_id) SELECT g FROM generate_series(1, ${USERS}) g`);
+  await admin.query(sqlFile('schema-constraints.sql'));
   await admin.query(`VACUUM ANALYZE users, onboarding_sessions, user_stats`);
 
   const workers: pg.Client[] = [];

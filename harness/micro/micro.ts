@@ -1,6 +1,7 @@
 // The uncontended cost of one write and one read of each strategy: one connection, one operation
 // at a time, timed by tinybench (mean, p99, relative margin of error). The analysis's
 // "latency per operation" column, measured instead of claimed.
+import { setMaxListeners } from 'node:events';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import { Bench } from 'tinybench';
@@ -160,6 +161,8 @@ export async function micro(o: MicroOptions): Promise<MicroResult> {
     }
 
     const live = entries.filter((e) => e.conn);
+    // tinybench listens on the signal once per task and phase: not a leak
+    if (o.signal) setMaxListeners(10 + live.length * MICRO_OPS.length * 4, o.signal);
     const bench = new Bench({
       name: 'counterbench micro',
       time: o.timeMs,

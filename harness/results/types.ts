@@ -77,6 +77,8 @@ export interface DriftResult {
   convergeMs: number | null;
   counters: CounterDrift[];
   timeline: DriftSample[];
+  /** the drift sampler's own cost: samples taken and their mean query time */
+  sampler?: { intervalMs: number; samples: number; meanQueryMs: number | null; errors: number };
   reads?: ReadBounds;
   /** what the driver knows was acknowledged; inDoubt operations failed without a clear outcome */
   ledger?: { acknowledgedInserts: number; acknowledgedDeletes: number; inDoubt: number };
@@ -114,7 +116,7 @@ export interface StrategyResult {
   /** seed data loaded into the strategy's schema */
   seed?: { rows: number; ms: number; rowsPerSec: number };
   /** background actions of the strategy's jobs: MV refreshes, syncs (epoch ms) */
-  events?: Array<{ kind: string; at: number; durationMs: number; error?: string }>;
+  events?: Array<{ kind: string; at: number; tMs: number; durationMs: number; error?: string }>;
   reconnects?: number;
   /** open model: arrivals dropped because maxInFlight operations were already waiting */
   droppedArrivals?: number;

@@ -45,6 +45,7 @@ export async function deployStrategy(
       seedRows += r.rowCount ?? 0;
     }
     await c.query(sqlFile('seed-counters.sql'));
+    await c.query(sqlFile('schema-constraints.sql'));
     const seedMs = performance.now() - t;
     try {
       await strategy.deploy(c, ctx);

@@ -146,6 +146,7 @@ export async function run(o: RunOptions): Promise<RunOutcome> {
             ledger: e.ledger!,
             seed: s.seed + round,
             check: e.check!,
+            admin: admin!,
             redis,
             signal: o.signal,
             onProgress: o.onProgress ? (p) => o.onProgress!(e.strategy.id, round, p) : undefined,
@@ -156,11 +157,13 @@ export async function run(o: RunOptions): Promise<RunOutcome> {
             consistent: r.counters.every((c) => c.usersInconsistent === 0),
             convergeMs: r.convergeMs,
             counters: r.counters,
-            timeline: [],
+            timeline: r.timeline,
+            sampler: r.sampler ?? undefined,
             reads: r.phase.reads ?? undefined,
             ledger: { inDoubt: e.ledger!.inDoubt, acknowledgedInserts: e.ledger!.totalInsAcked, acknowledgedDeletes: e.ledger!.totalDelAcked },
           };
           e.result.events = r.events;
+          e.result.server = r.server;
           e.result.harnessSaturated = (e.result.harnessSaturated ?? false) || r.phase.harness.saturated;
           e.result.harness = r.phase.harness;
           e.result.reconnects = (e.result.reconnects ?? 0) + r.phase.reconnects;

@@ -1,15 +1,19 @@
 // One strategy's turn in a round: its jobs start, the load runs, the load stops, the jobs are
 // given time to converge on their own (timed), then drained, and every counter is checked.
+// Around it: the server's statistics before and after, lock waits and the drift timeline.
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Scenario } from '../config/types.ts';
-import type { CounterDrift } from '../results/types.ts';
+import type { CounterDrift, DriftSample } from '../results/types.ts';
 import type { Job, JobEvent, Strategy, StrategyContext } from '../strategies/types.ts';
 import { connectPg } from '../db/connect.ts';
 import { connectRedis } from '../provision/redis.ts';
 import { runPhase, type LiveStats, type PhaseResult } from '../load/driver.ts';
 import type { Ledger } from '../measure/ledger.ts';
-import { counterSums, exactCheck } from '../measure/drift.ts';
+import { counterSums, counterValues, exactCheck } from '../measure/drift.ts';
+import { diffServer, snapshotServer, type ServerCost } from '../measure/server.ts';
+import { startLockSampler } from '../measure/lock-sampler.ts';
+import { startDriftSampler, type DriftSampler } from '../measure/drift-sampler.ts';
 
 export interface StrategyPhaseOptions {
   strategy: Strategy;
@@ -21,6 +25,8 @@ export interface StrategyPhaseOptions {
   seed: number;
   /** a connection in the strategy's schema, for checks */
   check: pg.Client;
+  /** a connection outside any schema, for server statistics */
+  admin: pg.Client;
   redis?: Redis;
   signal?: AbortSignal;
   onProgress?: (s: LiveStats) => void;
@@ -28,11 +34,15 @@ export interface StrategyPhaseOptions {
 
 export interface StrategyPhaseResult {
   phase: PhaseResult;
-  events: JobEvent[];
+  /** job events, with tMs from the measured part's start */
+  events: Array<JobEvent & { tMs: number }>;
   /** ms after the load ended until every counter's sum matched the truth without help; null if
    *  it had not by the drain timeout */
   convergeMs: number | null;
   counters: CounterDrift[];
+  timeline: DriftSample[];
+  sampler: { intervalMs: number; samples: number; meanQueryMs: number | null; errors: number } | null;
+  server: ServerCost;
 }
 
 const POLL_MS = 20;
@@ -70,18 +80,67 @@ async function awaitConvergence(o: StrategyPhaseOptions, hasJobs: boolean): Prom
   }
 }
 
+function startTimeline(o: StrategyPhaseOptions, phase: () => 'load' | 'drain', startedAtMs: number): DriftSampler | null {
+  const sampled = o.strategy.counters.filter((k) => !k.computedOnRead);
+  if (!sampled.length || o.scenario.options.driftSampleIntervalMs <= 0) return null;
+  return startDriftSampler({
+    url: o.pgUrl,
+    schema: o.ctx.schema,
+    counters: sampled.map((k) => ({ name: k.name, scope: k.scope, source: k.source, sumSql: k.sql ? `SELECT sum(value) FROM (${k.sql}) x` : undefined })),
+    truth: () => o.ledger.truthTotal(),
+    redisSum: async (name) => {
+      const spec = sampled.find((k) => k.name === name)!;
+      let sum = 0;
+      for (const v of (await counterValues(o.check, o.redis, o.strategy, spec, o.ctx)).values()) sum += v;
+      return sum;
+    },
+    intervalMs: o.scenario.options.driftSampleIntervalMs,
+    phase,
+    startedAtMs,
+  });
+}
+
 export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<StrategyPhaseResult> {
+  const prefix = `counterbench:${o.strategy.id}`;
+  const before = await snapshotServer(o.admin, o.ctx.schema, { settle: { applicationNamePrefix: prefix } });
+  const locks = startLockSampler(o.pgUrl, { applicationNamePrefix: prefix });
   const events: JobEvent[] = [];
-  const jobs = await startJobs(o, events);
+  let stage: 'load' | 'drain' = 'load';
+  const timeline = startTimeline(o, () => stage, Date.now() + o.scenario.phases.warmupSeconds * 1000);
+  let jobs: Job[] = [];
   let phase: PhaseResult;
   let convergeMs: number | null;
+  let samples: DriftSample[] = [];
   try {
+    jobs = await startJobs(o, events);
     phase = await runPhase({ ...o });
+    stage = 'drain';
     convergeMs = await awaitConvergence(o, jobs.length > 0);
     for (const j of jobs) await j.drain();
   } finally {
     for (const j of jobs) await j.stop();
+    samples = (await timeline?.stop()) ?? [];
   }
+  const lockWaits = await locks.stop();
+  // the exact check scans every answer: it must not be charged to the strategy
+  const after = await snapshotServer(o.admin, o.ctx.schema, { settle: { applicationNamePrefix: prefix } });
   const counters = await exactCheck(o.check, o.redis, o.strategy, o.ctx);
-  return { phase, events, convergeMs, counters };
+  const server = diffServer(before, after, {
+    writes: phase.completed.write,
+    reads: phase.completed.read,
+    deletes: phase.completed.delete,
+    lockWaits,
+  });
+  const cost = timeline?.cost();
+  return {
+    phase,
+    events: events.map((e) => ({ ...e, tMs: Math.round(e.at - phase.measureStartedAt) })),
+    convergeMs,
+    counters,
+    timeline: samples,
+    sampler: cost
+      ? { intervalMs: o.scenario.options.driftSampleIntervalMs, samples: cost.samples, meanQueryMs: cost.meanQueryMs, errors: timeline!.errors().count }
+      : null,
+    server,
+  };
 }

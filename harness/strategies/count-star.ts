@@ -18,6 +18,7 @@ export const countStar: Strategy = {
       name: 'count(*) on read',
       scope: 'user',
       source: 'postgres',
+      computedOnRead: true,
       sql: `SELECT os.user_id AS key, COUNT(*) AS value
             FROM user_answers_new ua JOIN onboarding_sessions os ON ua.session_id = os.id
             GROUP BY os.user_id`,

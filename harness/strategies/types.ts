@@ -42,6 +42,9 @@ export interface CounterSpec {
   source: 'postgres' | 'redis';
   /** SELECT returning (key, value) for every key that has a stored counter row (Postgres counters) */
   sql?: string;
+  /** nothing stored: the value is computed by each read, so it cannot lag and the drift sampler
+   *  leaves it out (sampling it would be a COUNT(*) over all answers a few times a second) */
+  computedOnRead?: boolean;
 }
 
 export interface JobContext extends StrategyContext {

@@ -21,5 +21,5 @@ export function errorsByKindChart(results: Results, palette: StrategyPalette): C
       tooltip: [{ field: 'strategy' }, { field: 'kind' }, { field: 'count' }],
     },
   };
-  return { id: chartId('errors'), title: 'Errors by kind', spec, caption: 'Operations that failed for good, after retries.' };
+  return { id: chartId('errors'), title: 'Failed operations by kind', spec, caption: 'Operations that failed for good, after retries.' };
 }

@@ -8,7 +8,7 @@ import { bandHeight, baseSpec, chartId, strategyColor, type Chart } from './char
 export function readsOutOfBoundsChart(results: Results, palette: StrategyPalette): Chart | undefined {
   const values = results.strategies.flatMap((s) => {
     const r = readsOutOfBounds(s);
-    return r ? [{ strategy: s.id, sharePct: r.sharePct, checked: r.checked, outOfBounds: r.outOfBounds }] : [];
+    return r ? [{ strategy: s.id, sharePct: r.sharePct, checked: r.checked, below: r.below, above: r.above }] : [];
   });
   if (values.length === 0) return undefined;
   const spec = {
@@ -20,13 +20,13 @@ export function readsOutOfBoundsChart(results: Results, palette: StrategyPalette
       y: { field: 'strategy', type: 'nominal', title: null, sort: palette.domain },
       x: { field: 'sharePct', type: 'quantitative', title: 'reads out of bounds (%)' },
       color: strategyColor(palette),
-      tooltip: [{ field: 'strategy' }, { field: 'sharePct', title: '%', format: '.3~f' }, { field: 'outOfBounds' }, { field: 'checked' }],
+      tooltip: [{ field: 'strategy' }, { field: 'sharePct', title: '%', format: '.3~f' }, { field: 'below' }, { field: 'above' }, { field: 'checked', title: 'judged' }],
     },
   };
   return {
     id: chartId('reads-out-of-bounds'),
     title: 'Reads out of bounds',
     spec,
-    caption: 'A read is out of bounds when the count it returned lies outside the true counts before and after it.',
+    caption: 'A read is out of bounds when its count lies outside what was acknowledged before it and what could have landed while it ran.',
   };
 }

@@ -16,11 +16,16 @@ export function throughputChart(results: Results, palette: StrategyPalette, op: 
     ...baseSpec(`${op} throughput over time`),
     height: 220,
     data: { values },
-    mark: { type: 'line', point: { size: 18 }, strokeWidth: 1.8, interpolate: 'monotone' },
+    // straight segments between whole seconds: a smoothed curve would invent values in between
+    mark: { type: 'line', point: { size: 18 }, strokeWidth: 1.8, interpolate: 'linear' },
     encoding: {
-      x: { field: 't', type: 'quantitative', title: 'seconds into the measured phase' },
+      x: { field: 't', type: 'quantitative', title: 'seconds into the measured phase', axis: { tickMinStep: 1, format: 'd' } },
       y: { field: 'opsPerSecond', type: 'quantitative', title: `${op}s per second` },
-      color: { ...strategyColor(palette), legend: { orient: 'bottom', title: null, columns: 3, labelLimit: 180 } },
+      color: {
+        ...strategyColor(palette),
+        // only the strategies that ran, two to a row so that none is cut off in a narrow column
+        legend: { orient: 'bottom', title: null, columns: 2, labelLimit: 180, values: [...new Set(values.map((v) => v.strategy))] },
+      },
       tooltip: [
         { field: 'strategy' },
         { field: 't', title: 'second' },
