@@ -10,6 +10,10 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReports } from '../reports/write.ts';
 import { buildResults } from './reports-fixture.ts';
+import { run } from '../harness/run/runner.ts';
+import { scenarioFromObject } from '../harness/config/scenario.ts';
+import type { Results } from '../harness/results/types.ts';
+import { testDatabaseUrl, testRedisUrl, uniqueTag } from './support/env.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(import.meta.dirname, '..', 'test-artifacts');
@@ -46,8 +50,8 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('report.html in a brow
     await rm(outDir, { recursive: true, force: true });
   });
 
-  async function open(width: number) {
-    const [htmlPath] = await writeReports(buildResults(), outDir);
+  async function open(width: number, results: Results = buildResults()) {
+    const [htmlPath] = await writeReports(results, outDir);
     const page = await ctx.newPage();
     await page.setViewportSize({ width, height: 900 });
     const problems: string[] = [];
@@ -71,6 +75,33 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('report.html in a brow
     );
     return { page, problems, blocked };
   }
+
+  /** What a person sees after a real run, not a rendering fixture. */
+  async function realRun(): Promise<Results> {
+    const scenario = scenarioFromObject({
+      name: 'browser',
+      strategies: ['baseline', 'production-trigger', 'materialized-view', 'generated-column', 'redis-queue'],
+      data: { users: 100, sessionsPerUser: 1, answersPerUser: 3 },
+      load: { model: 'closed', clients: 2 },
+      phases: { warmup: 0, duration: 1 },
+      options: { mvRefreshInterval: '300ms', redisSyncInterval: '300ms', driftSampleInterval: '100ms' },
+    });
+    const outcome = await run({ scenario, outDir, databaseUrl: testDatabaseUrl(), env: { REDIS_URL: testRedisUrl() }, namespace: uniqueTag() });
+    return outcome.results;
+  }
+
+  it('draws every chart of a real run offline, verdict first, without errors', async () => {
+    const { page, problems, blocked } = await open(1280, await realRun());
+    const charts = await page.$$eval('[data-chart]', (els) => els.map((el) => ({ id: el.id, drawn: !!el.querySelector('svg, canvas') })));
+    expect(charts.length).toBeGreaterThanOrEqual(5);
+    for (const c of charts) expect(c.drawn, c.id).toBe(true);
+    expect(await page.$eval('main > section', (el) => el.id)).toBe('verdict');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'report-real-run.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    expect(blocked).toEqual([]);
+    await page.close();
+  });
 
   it('draws every chart offline, verdict first, without errors', async () => {
     const { page, problems, blocked } = await open(1280);

@@ -36,6 +36,17 @@ describe('verdict and claims', () => {
     expect(v.cheapestExact?.id).toBe('materialized-view');
   });
 
+  it('never counts the baseline as an exact strategy, even with its (empty) drift check', () => {
+    const v = verdictOf(
+      buildResults((r) => {
+        r.strategies.find((s) => s.id === 'baseline')!.drift = { consistent: true, convergeMs: 0, counters: [], timeline: [] };
+      }),
+    );
+    expect(v.noCounter.map((e) => e.id)).toEqual(['baseline']);
+    expect(v.exact.map((e) => e.id)).not.toContain('baseline');
+    expect(v.cheapestExact?.id).not.toBe('baseline');
+  });
+
   it('marks each claim from the measurements', () => {
     const byId = Object.fromEntries(checkClaims(buildResults()).map((c) => [c.id, c]));
     expect(byId['production-trigger-no-lost-updates'].status).toBe('refuted');
