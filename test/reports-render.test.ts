@@ -42,7 +42,7 @@ describe('verdict and claims', () => {
         r.strategies.find((s) => s.id === 'baseline')!.drift = { consistent: true, convergeMs: 0, counters: [], timeline: [] };
       }),
     );
-    expect(v.noCounter.map((e) => e.id)).toEqual(['baseline']);
+    expect(v.noCounter.map((e) => e.id)).toContain('baseline');
     expect(v.exact.map((e) => e.id)).not.toContain('baseline');
     expect(v.cheapestExact?.id).not.toBe('baseline');
   });
