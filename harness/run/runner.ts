@@ -118,6 +118,7 @@ export async function run(o: RunOptions): Promise<RunOutcome> {
         e.result.status = d.status;
         if (d.reason) e.result.reason = d.reason;
         e.result.seed = { rows: d.seedRows, ms: d.seedMs, rowsPerSec: d.seedMs > 0 ? (d.seedRows / d.seedMs) * 1000 : 0 };
+        log(`  seeded ${d.seedRows} rows in ${(d.seedMs / 1000).toFixed(1)} s (${Math.round(e.result.seed.rowsPerSec)} rows/s)${d.reason ? `; not deployable: ${d.reason}` : ''}`);
       } catch (err) {
         e.result.status = 'failed';
         e.result.reason = `deploy failed: ${(err as Error).message}`;
