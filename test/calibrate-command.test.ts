@@ -2,6 +2,8 @@
 // password of the server in no output and on no command line.
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { connectPg } from '../harness/db/connect.ts';
 import { listOwnSchemas } from '../harness/db/schemas.ts';
@@ -72,13 +74,14 @@ describe('counterbench calibrate', () => {
 
   it('without pgbench on PATH says so and still prints the harness figures', () => {
     const ns = `cal_${uniqueTag()}`;
-    const node = path.dirname(process.execPath);
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'counterbench-nopath-'));
     const r = spawnSync(process.execPath, [BIN, 'calibrate', '--clients', '1', '--duration', '1', '--namespace', ns], {
-      env: { ...process.env, DATABASE_URL: testDatabaseUrl(), PATH: node },
+      env: { ...process.env, DATABASE_URL: testDatabaseUrl(), PATH: empty },
       encoding: 'utf8',
     });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^harness\s+\d/m);
     expect(r.stdout).toContain('pgbench: not run (pgbench is not on PATH)');
+    fs.rmSync(empty, { recursive: true, force: true });
   });
 });

@@ -43,6 +43,8 @@ export interface CalibrationSide {
   latencyMeanMs: number;
   operations: number;
   errors: number;
+  /** the client's own CPU time per operation, µs: what it takes from the server on a shared machine */
+  cpuUsPerOp?: number;
 }
 
 export interface Calibration {
@@ -140,6 +142,8 @@ export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
         latencyMeanMs: w?.latencyMs.mean ?? 0,
         operations: w?.count ?? 0,
         errors: w?.errors ?? 0,
+        // cpuPct spans warm-up and measured part alike, at much the same rate
+        cpuUsPerOp: w && w.throughput > 0 ? (phase.harness.cpuPct / 100) * (1e6 / w.throughput) : undefined,
         saturated: phase.harness.saturated,
         loopDelayP99Ms: phase.harness.loopDelayP99Ms,
         cpuPct: phase.harness.cpuPct,
@@ -167,6 +171,7 @@ export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
         latencyMeanMs: p.latencyMeanMs,
         operations: p.transactions,
         errors: p.failed,
+        cpuUsPerOp: p.cpuUsPerOp,
         version: pgbenchVersion(bin),
         threads: Math.min(PGBENCH_THREADS, o.clients),
       };

@@ -16,6 +16,8 @@ export interface PgbenchFigures {
   latencyMeanMs: number;
   transactions: number;
   failed: number;
+  /** pgbench's own CPU time (user + system) per transaction, µs, when the shell reported it */
+  cpuUsPerOp?: number;
 }
 
 export interface PgbenchRun {
@@ -93,6 +95,14 @@ export function parsePgbenchOutput(text: string): PgbenchFigures {
   return figures;
 }
 
+/** The children's user and system time from the last line of `times`, e.g. "0m0.220s 0m0.701s". */
+export function childCpuSeconds(stderr: string): number | undefined {
+  const lines = stderr.trim().split('\n');
+  const m = /^(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s$/.exec(lines[lines.length - 1]?.trim() ?? '');
+  if (!m) return undefined;
+  return Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]);
+}
+
 /** pgbench's command line: the load and the script, never where to connect or as whom. */
 export function pgbenchArgs(o: Pick<PgbenchRun, 'clients' | 'threads' | 'seconds'>, script: string): string[] {
   return [
@@ -118,12 +128,24 @@ export async function runPgbench(bin: string, o: PgbenchRun): Promise<PgbenchFig
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, LANG: 'C', LC_ALL: 'C', ...pgEnvFromUrl(o.url, o.schema) };
   try {
     return await new Promise<PgbenchFigures>((resolve, reject) => {
-      const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // through sh for its `times` builtin: pgbench's CPU time, the client's cost per operation.
+      // Its own process group, so that an abort reaches pgbench and not just the shell.
+      const child = spawn('/bin/sh', ['-c', '"$0" "$@"; rc=$?; times >&2; exit $rc', bin, ...args], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
       let out = '';
       let err = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      const onAbort = () => child.kill('SIGINT');
+      const onAbort = () => {
+        try {
+          if (child.pid) process.kill(-child.pid, 'SIGINT');
+        } catch {
+          /* already gone */
+        }
+      };
       o.signal?.addEventListener('abort', onAbort, { once: true });
       child.on('error', (e) => {
         o.signal?.removeEventListener('abort', onAbort);
@@ -132,11 +154,14 @@ export async function runPgbench(bin: string, o: PgbenchRun): Promise<PgbenchFig
       child.on('close', (code) => {
         o.signal?.removeEventListener('abort', onAbort);
         if (o.signal?.aborted) return reject(new Error('pgbench interrupted'));
-        if (code !== 0) return reject(new Error(`pgbench exited with ${code}: ${(err || out).trim()}`));
+        const said = err.replace(/(\s*\d+m[\d.]+s\s+\d+m[\d.]+s)+\s*$/, '');
+        if (code !== 0) return reject(new Error(`pgbench exited with ${code}: ${(said || out).trim()}`));
         try {
           const f = parsePgbenchOutput(out);
           // a pgbench that prints no average gets the one it would print: clients / tps
           if (Number.isNaN(f.latencyMeanMs) && f.tps > 0) f.latencyMeanMs = (o.clients * 1000) / f.tps;
+          const cpu = childCpuSeconds(err);
+          if (cpu !== undefined && f.transactions > 0) f.cpuUsPerOp = (cpu * 1e6) / f.transactions;
           resolve(f);
         } catch (e) {
           reject(e);

@@ -34,12 +34,13 @@ export function renderCalibration(c: Calibration): string {
     `target: ${c.target}, PostgreSQL ${c.postgres.split(' ')[0]}; schema ${c.schema}`,
     '',
   ];
-  const rows = [['', 'ops/s', 'mean ms', 'operations', 'errors']];
-  rows.push(['harness', f(c.harness.throughput, 1), f(c.harness.latencyMeanMs, 3), String(c.harness.operations), String(c.harness.errors)]);
+  const rows = [['', 'ops/s', 'mean ms', 'operations', 'errors', 'client CPU µs/op']];
+  const cpu = (x?: number) => (x === undefined ? '-' : f(x, 1));
+  rows.push(['harness', f(c.harness.throughput, 1), f(c.harness.latencyMeanMs, 3), String(c.harness.operations), String(c.harness.errors), cpu(c.harness.cpuUsPerOp)]);
   if (c.pgbench) {
-    rows.push(['pgbench', f(c.pgbench.throughput, 1), f(c.pgbench.latencyMeanMs, 3), String(c.pgbench.operations), String(c.pgbench.errors)]);
+    rows.push(['pgbench', f(c.pgbench.throughput, 1), f(c.pgbench.latencyMeanMs, 3), String(c.pgbench.operations), String(c.pgbench.errors), cpu(c.pgbench.cpuUsPerOp)]);
   }
-  if (c.ratio) rows.push(['harness/pgbench', f(c.ratio.throughput, 3), f(c.ratio.latency, 3), '', '']);
+  if (c.ratio) rows.push(['harness/pgbench', f(c.ratio.throughput, 3), f(c.ratio.latency, 3), '', '', '']);
   lines.push(renderTable(rows), '');
   if (c.pgbench) lines.push(`pgbench: ${c.pgbench.version}, -n -M prepared -c ${c.clients} -j ${c.pgbench.threads} -T ${c.seconds}`);
   else lines.push(`pgbench: not run (${c.pgbenchSkipped ?? 'unknown reason'}); the harness's figures only`);

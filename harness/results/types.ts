@@ -115,8 +115,10 @@ export interface StrategyResult {
   harness?: { loopDelayP99Ms: number; loopDelayMaxMs: number; cpuPct: number; saturated: boolean };
   /** seed data loaded into the strategy's schema */
   seed?: { rows: number; ms: number; rowsPerSec: number };
-  /** background actions of the strategy's jobs: MV refreshes, syncs (epoch ms) */
-  events?: Array<{ kind: string; at: number; tMs: number; durationMs: number; error?: string }>;
+  /** background actions on the run's time axis: the strategy's jobs (mv-refresh, redis-sync,
+   *  queue-drained) and the server's (checkpoint, autovacuum, autoanalyze); at in epoch ms, tMs
+   *  from the measured part's start */
+  events?: Array<{ kind: string; at: number; tMs: number; durationMs: number; error?: string; detail?: string }>;
   reconnects?: number;
   /** open model: arrivals dropped because maxInFlight operations were already waiting */
   droppedArrivals?: number;

@@ -14,6 +14,7 @@ import { counterSums, counterValues, exactCheck } from '../measure/drift.ts';
 import { diffServer, snapshotServer, type ServerCost } from '../measure/server.ts';
 import { startLockSampler } from '../measure/lock-sampler.ts';
 import { startDriftSampler, type DriftSampler } from '../measure/drift-sampler.ts';
+import { startServerEventSampler } from '../measure/server-events.ts';
 
 export interface StrategyPhaseOptions {
   strategy: Strategy;
@@ -104,6 +105,7 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
   const prefix = `counterbench:${o.strategy.id}`;
   const before = await snapshotServer(o.admin, o.ctx.schema, { settle: { applicationNamePrefix: prefix } });
   const locks = startLockSampler(o.pgUrl, { applicationNamePrefix: prefix });
+  const serverEvents = startServerEventSampler(o.pgUrl, o.ctx.schema);
   const events: JobEvent[] = [];
   let stage: 'load' | 'drain' = 'load';
   const timeline = startTimeline(o, () => stage, Date.now() + o.scenario.phases.warmupSeconds * 1000);
@@ -122,6 +124,7 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
     samples = (await timeline?.stop()) ?? [];
   }
   const lockWaits = await locks.stop();
+  events.push(...(await serverEvents.stop()));
   // the exact check scans every answer: it must not be charged to the strategy
   const after = await snapshotServer(o.admin, o.ctx.schema, { settle: { applicationNamePrefix: prefix } });
   const counters = await exactCheck(o.check, o.redis, o.strategy, o.ctx);
@@ -134,7 +137,7 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
   const cost = timeline?.cost();
   return {
     phase,
-    events: events.map((e) => ({ ...e, tMs: Math.round(e.at - phase.measureStartedAt) })),
+    events: events.sort((a, b) => a.at - b.at).map((e) => ({ ...e, tMs: Math.round(e.at - phase.measureStartedAt) })),
     convergeMs,
     counters,
     timeline: samples,

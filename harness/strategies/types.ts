@@ -62,6 +62,8 @@ export interface JobEvent {
   at: number;
   durationMs: number;
   error?: string;
+  /** what it worked on, e.g. the table an autovacuum run vacuumed */
+  detail?: string;
 }
 
 /** A background process of the strategy: MV refresher, queue worker, syncer. */
