@@ -20,11 +20,10 @@ interface Running {
   seen: boolean;
 }
 
-const CHECKPOINTS = `${MEASURE_TAG}
-SELECT CASE WHEN current_setting('server_version_num')::int >= 170000
-  THEN (SELECT (to_jsonb(c)->>'num_timed')::bigint + (to_jsonb(c)->>'num_requested')::bigint FROM pg_stat_checkpointer c)
-  ELSE (SELECT (to_jsonb(b)->>'checkpoints_timed')::bigint + (to_jsonb(b)->>'checkpoints_req')::bigint FROM pg_stat_bgwriter b)
-END AS n`;
+// PG 17 moved the checkpoint counters to pg_stat_checkpointer; a view that does not exist fails
+// the whole statement, so the query is chosen by version.
+const CHECKPOINTS_17 = `${MEASURE_TAG} SELECT num_timed + num_requested AS n FROM pg_stat_checkpointer`;
+const CHECKPOINTS_OLD = `${MEASURE_TAG} SELECT checkpoints_timed + checkpoints_req AS n FROM pg_stat_bgwriter`;
 
 // autovacuum workers show their target in query: "autovacuum: VACUUM ANALYZE schema.table"
 const WORKERS = `${MEASURE_TAG}
@@ -35,15 +34,26 @@ WHERE backend_type = 'autovacuum worker' AND query LIKE 'autovacuum: %' AND strp
 const COUNTS = `${MEASURE_TAG}
 SELECT relname, autovacuum_count::int AS v, autoanalyze_count::int AS a FROM pg_stat_all_tables WHERE schemaname = $1`;
 
-export function startServerEventSampler(url: string, schema: string, intervalMs = 250): { stop(): Promise<ServerEvent[]> } {
+export interface ServerEventSampler {
+  stop(): Promise<ServerEvent[]>;
+  /** samples that failed; their events may be missing */
+  errors(): { count: number; last?: string };
+}
+
+export function startServerEventSampler(url: string, schema: string, intervalMs = 250): ServerEventSampler {
   const events: ServerEvent[] = [];
   const running = new Map<string, Running>();
   let checkpoints: number | null = null;
   let counts: Map<string, { v: number; a: number }> | null = null;
+  let checkpointsSql: string | undefined;
 
   const tick = async (c: pg.Client) => {
     const now = Date.now();
-    const cp = Number((await c.query<{ n: string }>(CHECKPOINTS)).rows[0].n);
+    if (!checkpointsSql) {
+      const v = Number((await c.query<{ v: string }>(`${MEASURE_TAG} SELECT current_setting('server_version_num') AS v`)).rows[0].v);
+      checkpointsSql = v >= 170000 ? CHECKPOINTS_17 : CHECKPOINTS_OLD;
+    }
+    const cp = Number((await c.query<{ n: string }>(checkpointsSql)).rows[0].n);
     if (checkpoints !== null && cp > checkpoints) events.push({ kind: 'checkpoint', at: now, durationMs: 0, detail: `${cp - checkpoints} checkpoint(s)` });
     checkpoints = cp;
 
@@ -83,5 +93,6 @@ export function startServerEventSampler(url: string, schema: string, intervalMs 
       for (const r of running.values()) events.push({ kind: r.kind, at: r.at, durationMs: end - r.at, detail: `${r.detail} (still running)` });
       return events.sort((a, b) => a.at - b.at);
     },
+    errors: () => loop.errors(),
   };
 }

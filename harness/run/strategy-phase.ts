@@ -134,6 +134,8 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
     deletes: phase.completed.delete,
     lockWaits,
   });
+  const missed = serverEvents.errors();
+  if (missed.count) server.notes.push(`server events: ${missed.count} sample(s) failed, some checkpoints or autovacuum runs may be missing (${missed.last})`);
   const cost = timeline?.cost();
   return {
     phase,
