@@ -2,16 +2,16 @@
 // sampler, with the drift sampler at 5 Hz and 20 Hz, and with the lock sampler at 40 Hz, in
 // interleaved rounds. Prints throughput; asserts nothing (a benchmark, not a test).
 //
-//   npx tsx harness/measure/drift-sampler-cost.ts [seconds-per-run] [rounds]
+//   npm run bench:samplers -- [seconds-per-run] [rounds]
 //
 // Uses DATABASE_URL when set (creating and dropping one counterbench_ schema there), else an
 // embedded PostgreSQL.
 import crypto from 'node:crypto';
 import pg from 'pg';
-import { openPostgres } from '../provision/postgres.ts';
-import { sqlFile } from '../sql.ts';
-import { startDriftSampler } from './drift-sampler.ts';
-import { startLockSampler } from './lock-sampler.ts';
+import { openPostgres } from '../harness/provision/postgres.ts';
+import { sqlFile } from '../harness/sql.ts';
+import { startDriftSampler } from '../harness/measure/drift-sampler.ts';
+import { startLockSampler } from '../harness/measure/lock-sampler.ts';
 
 const seconds = Number(process.argv[2] ?? 3);
 const rounds = Number(process.argv[3] ?? 5);
