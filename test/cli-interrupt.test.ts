@@ -53,6 +53,46 @@ describe('run exit codes', () => {
     }
   });
 
+  it('a scenario written by hand in YAML runs in the open model, judged by its thresholds', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'counterbench-open-'));
+    try {
+      const file = path.join(dir, 'open.yaml');
+      fs.writeFileSync(
+        file,
+        [
+          '# a hand-written open-model scenario',
+          'name: hand-open',
+          'description: 150 arrivals per second against two strategies',
+          'strategies: [trigger-upsert, count-star]',
+          'data: { users: 100, sessionsPerUser: 2, answersPerUser: 4 }',
+          'load: { model: open, rate: 150, clients: 3, maxInFlight: 300 }',
+          'phases: { warmup: 500ms, duration: 2s }',
+          'mix: { write: 60, read: 40, delete: 0 }',
+          'keys: { distribution: zipfian, exponent: 1.2 }',
+          'thresholds:',
+          '  - ops.write.throughput > 60',
+          '  - expression: drift.consistencyPct == 100',
+          '    strategies: [trigger-upsert, count-star]',
+          '',
+        ].join('\n'),
+      );
+      const r = spawnSync(process.execPath, [BIN, 'run', '--scenario', file, '--out', dir, '--namespace', uniqueTag()], { env: env(), encoding: 'utf8' });
+      expect(r.status, r.stderr + r.stdout).toBe(0);
+      const results = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as Results;
+      expect(results.run.scenario.load).toEqual({ kind: 'open', rate: 150, clients: 3, maxInFlight: 300 });
+      for (const s of results.strategies) {
+        const w = s.ops.write!;
+        // 60% of 150/s over 2 s, all of them served: the schedule is the same for every strategy
+        expect(w.count + (s.ops.read?.count ?? 0), s.id).toBe(300);
+      }
+      const outcomes = results.run.thresholds!;
+      expect(outcomes.length).toBeGreaterThanOrEqual(5);
+      expect(outcomes.every((t) => t.passed)).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('Ctrl-C saves partial results marked interrupted, exits 130 and leaves no schema behind', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'counterbench-int-'));
     const ns = uniqueTag();

@@ -69,6 +69,15 @@ describe('counterbench run', () => {
     expect(r.stdout + r.stderr).not.toContain('s3cr3t-pw');
   });
 
+  it('an unreachable REDIS_URL is bad configuration too: one line, exit 2, no password', () => {
+    const env = { ...freshEnv(), REDIS_URL: 'redis://:r3dis-pw@127.0.0.1:1/0' };
+    const r = cli(['run', '--scenario', 'smoke', '--strategies', 'redis-queue', '--duration', '1'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('127.0.0.1:1');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout + r.stderr).not.toContain('r3dis-pw');
+  });
+
   it('bad flags and unknown scenarios exit 2 with a message naming them', () => {
     const bad = cli(['run', '--clients', 'many'], freshEnv());
     expect(bad.code).toBe(2);

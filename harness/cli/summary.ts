@@ -55,6 +55,6 @@ export function renderSummary(r: Results): string {
   const notes = r.strategies
     .filter((s) => s.reason)
     .map((s) => `  ${s.id}: ${s.reason!.split('\n')[0]}`);
-  const th = (r.run.thresholds ?? []).map((t) => `  ${t.passed ? 'pass' : 'FAIL'}  ${t.strategy}: ${t.expression} (actual ${t.actual ?? 'n/a'})`);
+  const th = (r.run.thresholds ?? []).map((t) => `  ${t.passed ? 'pass' : 'FAIL'}  ${t.strategy}: ${t.expression} (actual ${t.actual === null ? 'n/a' : Number(t.actual.toPrecision(4))})`);
   return [...head, renderTable(rows), ...(notes.length ? ['', 'not measured:', ...notes] : []), ...(th.length ? ['', 'thresholds:', ...th] : [])].join('\n');
 }
