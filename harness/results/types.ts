@@ -103,9 +103,11 @@ export interface StrategyResult {
   /** counter names the strategy keeps */
   counters: string[];
   ops: Partial<Record<OpName, OpResult>>;
+  /** the exact check after the last round (counters carry every earlier round's errors too) */
   drift?: DriftResult;
+  /** server cost of the last round; rounds[].server has each round's main figures */
   server?: Record<string, unknown>;
-  /** per-second series of the measured phase */
+  /** per-second series of the measured phase (of the last round) */
   series?: SeriesPoint[];
   rounds?: RoundResult[];
   /** ratio of this strategy's write mean latency and throughput to baseline's */
@@ -127,6 +129,9 @@ export interface StrategyResult {
 export interface RoundResult {
   round: number;
   ops: Partial<Record<OpName, OpResult>>;
+  /** the round's main server figures (the full server cost, series and timeline of a strategy
+   *  are those of its last round) */
+  server?: { walBytesPerWrite: number | null; deadTuplesPerWrite: number | null };
 }
 
 export interface Environment {

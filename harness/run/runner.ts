@@ -152,7 +152,7 @@ export async function run(o: RunOptions): Promise<RunOutcome> {
             signal: o.signal,
             onProgress: o.onProgress ? (p) => o.onProgress!(e.strategy.id, round, p) : undefined,
           });
-          e.rounds.push({ round, ops: r.phase.ops });
+          e.rounds.push({ round, ops: r.phase.ops, server: { walBytesPerWrite: r.server.walBytesPerWrite, deadTuplesPerWrite: r.server.deadTuplesPerWrite } });
           e.result.series = r.phase.series;
           e.result.drift = {
             consistent: r.counters.every((c) => c.usersInconsistent === 0),
