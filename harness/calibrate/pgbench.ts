@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { INSERT_ANSWER } from '../strategies/statements.ts';
+import { findOnPath } from '../provision/find-on-path.ts';
 import { searchPathOption } from '../db/schemas.ts';
 
 /** The values the harness's driver binds for a write (harness/load/driver.ts), as pgbench -D. */
@@ -32,19 +33,7 @@ export interface PgbenchRun {
   signal?: AbortSignal;
 }
 
-export function findOnPath(bin: string, pathVar = process.env.PATH ?? ''): string | null {
-  for (const dir of pathVar.split(path.delimiter)) {
-    if (!dir) continue;
-    const p = path.join(dir, bin);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      /* not here */
-    }
-  }
-  return null;
-}
+export { findOnPath };
 
 /** The baseline's INSERT with its $n placeholders as pgbench variables, on one line; the user is
  *  drawn as the driver draws it (uniform) and the session is the user's active one, the last

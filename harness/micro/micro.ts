@@ -6,7 +6,7 @@ import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import { Bench } from 'tinybench';
 import { openPostgres, type PgTarget } from '../provision/postgres.ts';
-import { connectRedis, provisionRedis, type RedisTarget } from '../provision/redis.ts';
+import { connectRedis, openRedis, type RedisTarget } from '../provision/redis.ts';
 import { connectPg } from '../db/connect.ts';
 import { dropSchema } from '../db/schemas.ts';
 import { schemaFor } from '../db/schema-name.ts';
@@ -121,13 +121,9 @@ export async function micro(o: MicroOptions): Promise<MicroResult> {
     admin = await connectPg(pgTarget.url, { applicationName: 'counterbench:micro' });
     let redisReason = '';
     if (entries.some((e) => e.strategy.needsRedis)) {
-      const r = await provisionRedis(o.env ?? process.env);
-      if (r.ok) {
-        redisTarget = r.target;
-        redis = connectRedis(r.target.url);
-        redis.on('error', () => {});
-        await redis.connect();
-      } else redisReason = r.reason;
+      const r = await openRedis(o.env ?? process.env);
+      if ('reason' in r) redisReason = r.reason;
+      else ({ target: redisTarget, client: redis } = r);
     }
 
     for (const e of entries) {

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port.ts';
+import { findOnPath } from './find-on-path.ts';
 import { describeUrl } from '../redact.ts';
 import { UsageError } from '../errors.ts';
 
@@ -17,19 +18,6 @@ export interface RedisTarget {
 }
 
 export type RedisProvision = { ok: true; target: RedisTarget } | { ok: false; reason: string };
-
-function findOnPath(bin: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const p = path.join(dir, bin);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      /* not here */
-    }
-  }
-  return null;
-}
 
 export function connectRedis(url: string): Redis {
   return new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 3000 });
@@ -103,4 +91,19 @@ export async function provisionRedis(env: NodeJS.ProcessEnv = process.env): Prom
   } catch (e) {
     return { ok: false, reason: (e as Error).message };
   }
+}
+
+/** A connected client for the harness's own use, or why there is none (see provisionRedis). */
+export async function openRedis(env: NodeJS.ProcessEnv = process.env): Promise<{ target: RedisTarget; client: Redis } | { reason: string }> {
+  const r = await provisionRedis(env);
+  if (!r.ok) return { reason: r.reason };
+  const client = connectRedis(r.target.url);
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (e) {
+    await r.target.stop();
+    throw e;
+  }
+  return { target: r.target, client };
 }

@@ -11,7 +11,7 @@ import type { Strategy, StrategyContext } from '../strategies/types.ts';
 import { strategyById } from '../strategies/index.ts';
 import { redisPrefixFor } from '../strategies/redis-keys.ts';
 import { openPostgres, type PgTarget } from '../provision/postgres.ts';
-import { connectRedis, provisionRedis, type RedisTarget } from '../provision/redis.ts';
+import { openRedis, type RedisTarget } from '../provision/redis.ts';
 import { connectPg } from '../db/connect.ts';
 import { dropSchema } from '../db/schemas.ts';
 import { schemaFor } from '../db/schema-name.ts';
@@ -94,13 +94,9 @@ export async function run(o: RunOptions): Promise<RunOutcome> {
 
     let redisReason = '';
     if (entries.some((e) => e.strategy.needsRedis)) {
-      const r = await provisionRedis(env);
-      if (r.ok) {
-        redisTarget = r.target;
-        redis = connectRedis(r.target.url);
-        redis.on('error', () => {});
-        await redis.connect();
-      } else redisReason = r.reason;
+      const r = await openRedis(env);
+      if ('reason' in r) redisReason = r.reason;
+      else ({ target: redisTarget, client: redis } = r);
     }
     const environment = await collectEnvironment(admin, pgTarget.kind, redisTarget?.version ?? null);
 
