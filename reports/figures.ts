@@ -47,14 +47,19 @@ export function minConsistencyPct(drift: DriftResult | undefined): number | unde
   return Math.min(...drift.counters.map((c) => c.consistencyPct));
 }
 
-export function totalLost(drift: DriftResult | undefined): number | undefined {
+// A strategy's counters usually miss the same operations (one skipped trigger run misses all
+// three), so summing over counters would count one loss several times: report the worst counter.
+
+/** Increments lost by the strategy's worst counter. */
+export function worstLost(drift: DriftResult | undefined): number | undefined {
   if (!drift || drift.counters.length === 0) return undefined;
-  return drift.counters.reduce((n, c) => n + c.lost, 0);
+  return Math.max(...drift.counters.map((c) => c.lost));
 }
 
-export function totalExtra(drift: DriftResult | undefined): number | undefined {
+/** Extra increments of the strategy's worst counter. */
+export function worstExtra(drift: DriftResult | undefined): number | undefined {
   if (!drift || drift.counters.length === 0) return undefined;
-  return drift.counters.reduce((n, c) => n + c.extra, 0);
+  return Math.max(...drift.counters.map((c) => c.extra));
 }
 
 /** Error rate of one op in percent of its final outcomes. */

@@ -58,7 +58,7 @@ export function renderMarkdown(results: Results): string {
   const entries = results.strategies.map((s) => [...v.exact, ...v.drifted, ...v.noCounter, ...v.unchecked, ...v.notRun].find((e) => e.id === s.id)!);
   out.push(
     mdTable(
-      ['strategy', 'counters', 'keys exact', 'increments lost', 'write p50', 'write p99', 'write × baseline', 'read p50'],
+      ['strategy', 'counters', 'keys exact', 'lost (worst counter)', 'write p50', 'write p99', 'write × baseline', 'read p50'],
       entries.map((e) => [
         `\`${code(e.id)}\``,
         e.class === 'not-run' ? md(e.status) : CLASS_LABEL[e.class],

@@ -1,7 +1,7 @@
 // The run's answer in one place: which strategies kept every counter exact and at what write cost
 // against the baseline. HTML and Markdown both render this, so they never disagree.
 import type { Results, StrategyResult } from '../harness/results/types.ts';
-import { costVsBaseline, minConsistencyPct, totalExtra, totalLost, type BaselineCost } from './figures.ts';
+import { costVsBaseline, minConsistencyPct, worstExtra, worstLost, type BaselineCost } from './figures.ts';
 
 export type VerdictClass = 'exact' | 'drifted' | 'no-counter' | 'unchecked' | 'not-run';
 
@@ -55,8 +55,8 @@ export function entryOf(results: Results, s: StrategyResult): VerdictEntry {
     writeP99Ms: s.ops?.write?.latencyMs.p99,
     readP50Ms: s.ops?.read?.latencyMs.p50,
     consistencyPct: minConsistencyPct(s.drift),
-    lost: totalLost(s.drift),
-    extra: totalExtra(s.drift),
+    lost: worstLost(s.drift),
+    extra: worstExtra(s.drift),
     convergeMs: s.drift?.convergeMs,
     harnessSaturated: s.harnessSaturated,
   };

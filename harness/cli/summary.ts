@@ -8,8 +8,9 @@ function consistency(s: StrategyResult): string {
   if (!s.drift) return '-';
   if (!s.drift.counters.length) return 'no counter';
   const worst = Math.min(...s.drift.counters.map((c) => c.consistencyPct));
-  const lost = s.drift.counters.reduce((a, c) => a + c.lost, 0);
-  const extra = s.drift.counters.reduce((a, c) => a + c.extra, 0);
+  // the worst counter's, not a sum: one skipped trigger run misses every counter at once
+  const lost = Math.max(...s.drift.counters.map((c) => c.lost));
+  const extra = Math.max(...s.drift.counters.map((c) => c.extra));
   return `${worst.toFixed(1)}%${lost ? ` lost ${lost}` : ''}${extra ? ` extra ${extra}` : ''}`;
 }
 

@@ -47,7 +47,7 @@ export function verdictSection(results: Results, palette: StrategyPalette): Sect
             .map((e) =>
               li(
                 `${strategyLabel(palette, e.id)} <span class="muted">${esc(
-                  `${fmtPct(e.consistencyPct)} of keys exact; ${fmtInt(e.lost)} increments lost, ${fmtInt(e.extra)} extra`,
+                  `${fmtPct(e.consistencyPct)} of keys exact; worst counter ${fmtInt(e.lost)} increments lost, ${fmtInt(e.extra)} extra`,
                 )}</span>`,
               ),
             )
@@ -118,7 +118,7 @@ export function verdictSection(results: Results, palette: StrategyPalette): Sect
           { text: 'strategy' },
           { text: 'counters' },
           { text: 'keys exact', num: true },
-          { text: 'increments lost', num: true },
+          { text: 'lost (worst counter)', num: true },
           { text: 'write p50', num: true },
           { text: 'write p99', num: true },
           { text: 'write × baseline', num: true },
