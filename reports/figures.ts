@@ -165,10 +165,12 @@ function phaseStartEpochMs(server: Record<string, unknown>): number | undefined 
  *  event's `at` is epoch ms (strategies/types.ts JobEvent); small values are taken as already
  *  relative to the phase start, and `tMs` wins when the harness gives it. */
 export function strategyEvents(s: StrategyResult): PlacedEvent[] {
-  if (!isRecord(s.server) || !Array.isArray(s.server.events)) return [];
-  const start = phaseStartEpochMs(s.server);
+  // the runner writes them beside the server figures; older results kept them inside
+  const list: unknown[] | undefined = s.events ?? (isRecord(s.server) && Array.isArray(s.server.events) ? s.server.events : undefined);
+  if (!list) return [];
+  const start = isRecord(s.server) ? phaseStartEpochMs(s.server) : undefined;
   const out: PlacedEvent[] = [];
-  for (const e of s.server.events) {
+  for (const e of list) {
     if (!isRecord(e)) continue;
     const kind = typeof e.kind === 'string' ? e.kind : 'event';
     const durationMs = finite(e.durationMs) ?? 0;

@@ -52,7 +52,7 @@ export function renderMarkdown(results: Results): string {
   let lead = v.headline;
   if (v.cheapestExact) {
     const c = v.cheapestExact;
-    lead += ` The cheapest exact one is \`${md(c.id)}\`` + (c.cost.writeLatencyRatio !== undefined ? ` at ${fmtRatio(c.cost.writeLatencyRatio)} the baseline's write latency.` : '.');
+    lead += ` The cheapest one exact at every read is \`${md(c.id)}\`` + (c.cost.writeLatencyRatio !== undefined ? ` at ${fmtRatio(c.cost.writeLatencyRatio)} the baseline's write latency.` : '.');
   }
   out.push(`**${lead}**`);
   const entries = results.strategies.map((s) => [...v.exact, ...v.drifted, ...v.noCounter, ...v.unchecked, ...v.notRun].find((e) => e.id === s.id)!);

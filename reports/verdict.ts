@@ -19,6 +19,8 @@ export interface VerdictEntry {
   lost?: number;
   extra?: number;
   convergeMs?: number | null;
+  /** share of the counter reads the app made that were outside what was acknowledged */
+  readsOutOfBoundsPct?: number;
   harnessSaturated?: boolean;
 }
 
@@ -30,7 +32,8 @@ export interface Verdict {
   /** ran, keeps counters, but no drift check came back */
   unchecked: VerdictEntry[];
   notRun: VerdictEntry[];
-  /** the exact strategy with the lowest write latency ratio to baseline */
+  /** the lowest write latency ratio to baseline among exact strategies whose every read was in
+   *  bounds: exact after a drain is not exact for the app that reads in between */
   cheapestExact?: VerdictEntry;
   headline: string;
 }
@@ -58,6 +61,7 @@ export function entryOf(results: Results, s: StrategyResult): VerdictEntry {
     lost: worstLost(s.drift),
     extra: worstExtra(s.drift),
     convergeMs: s.drift?.convergeMs,
+    readsOutOfBoundsPct: s.drift?.reads?.judged ? s.drift.reads.outOfBoundsPct : undefined,
     harnessSaturated: s.harnessSaturated,
   };
 }
@@ -67,7 +71,7 @@ export function verdictOf(results: Results): Verdict {
   const exact = entries.filter((e) => e.class === 'exact');
   const drifted = entries.filter((e) => e.class === 'drifted');
   const ratio = (e: VerdictEntry): number => e.cost.writeLatencyRatio ?? e.writeP50Ms ?? Infinity;
-  const cheapestExact = [...exact].sort((a, b) => ratio(a) - ratio(b))[0];
+  const cheapestExact = exact.filter((e) => !e.readsOutOfBoundsPct).sort((a, b) => ratio(a) - ratio(b))[0];
   const checked = exact.length + drifted.length;
   let headline: string;
   if (checked === 0) headline = 'No strategy had its counters checked in this run.';

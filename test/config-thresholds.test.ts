@@ -114,3 +114,14 @@ describe('thresholds', () => {
     expect(parseThresholdExpression('ops.write.count = 1')).toMatch(/expected "<metric> <op> <number>"/);
   });
 });
+
+describe('thresholds and failed strategies', () => {
+  it('a threshold naming a strategy that failed fails; an unnamed one skips it', () => {
+    const broken = strategy('production-trigger', { status: 'failed', reason: 'load failed in round 1: boom' });
+    const named = evaluateThresholds([t('drift.consistencyPct == 100', ['production-trigger'])], [baseline, broken]);
+    expect(named).toEqual([{ expression: 'drift.consistencyPct == 100', strategy: 'production-trigger', actual: null, passed: false }]);
+    expect(thresholdsFailed(named)).toBe(true);
+    const unnamed = evaluateThresholds([t('ops.write.latencyMs.p99 < 50')], [baseline, broken]);
+    expect(unnamed.map((x) => x.strategy)).toEqual(['baseline']);
+  });
+});

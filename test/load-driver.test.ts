@@ -73,6 +73,30 @@ describe('driver', () => {
     }
   });
 
+  it('a server slower than the schedule: throughput is what it achieved, and arrivals past maxInFlight are dropped errors', async () => {
+    d = await deployForTest('baseline', DATA);
+    // a real server-side delay of 10 ms per write: one connection serves at most ~100 writes/s
+    const slow: Strategy = {
+      ...d.strategy,
+      async write(c, a) {
+        await c.pg.query('SELECT pg_sleep(0.01)');
+        await insertAnswer(c.pg, a);
+      },
+    };
+    const queued = await phase(slow, scenario({ load: { model: 'open', rate: 200, clients: 1, maxInFlight: 1000 }, phases: { warmup: 0, duration: 1 } }));
+    const w = queued.ops.write!;
+    // every arrival is served in the end, late: 200 offered, about 100/s achieved
+    expect(w.count).toBe(200);
+    expect(w.throughput).toBeLessThan(130);
+    expect(w.latencyMs.max).toBeGreaterThan(900);
+
+    const shed = await phase(slow, scenario({ load: { model: 'open', rate: 200, clients: 1, maxInFlight: 10 }, phases: { warmup: 0, duration: 1 } }));
+    const s2 = shed.ops.write!;
+    expect(s2.dropped).toBeGreaterThan(50);
+    expect(s2.errorsByKind!.dropped).toBe(s2.dropped);
+    expect(s2.count + s2.errors).toBe(200);
+  });
+
   it('serialization failures are retried and counted; exhausted ones count as errors of class 40', async () => {
     d = await deployForTest('baseline', DATA);
     const flaky: Strategy = {

@@ -190,7 +190,7 @@ export function buildResults(adjust?: (r: Results) => void): Results {
           ...exactDrift([LIFETIME]),
           convergeMs: 1800,
           timeline: timeline(LIFETIME, (t) => (t > 10_000 ? 0 : Math.round((t % 2000) / 20))),
-          reads: { judged: 2600, below: 900, above: 0, outOfBoundsPct: 34.62, maxBelowBy: 40, maxAboveBy: 0, staleMs: { p50: 800, p99: 1900, max: 2000 } },
+          reads: { judged: 2600, below: 900, above: 0, outOfBoundsPct: 34.62, maxBelowBy: 40, maxAboveBy: 0, staleMs: { p50: 800, p99: 1900, max: 2000, reads: 40 } },
         },
         server: {
           walBytesPerWrite: 330, deadTuplesPerWrite: 0.2, lockWaits: 12,

@@ -72,5 +72,8 @@ export async function runCommand(argv: string[], o: Output, signal?: AbortSignal
   }
   // Drift is a finding of the run, not a failure of it: the scenario's thresholds decide, as in
   // k6 (a consistency threshold such as "drift.consistencyPct == 100" makes it one).
-  return thresholdsFailed(outcome.results.run.thresholds ?? []) ? EXIT_FAILED_CHECK : EXIT_OK;
+  // a strategy that failed to deploy or to run measured nothing: the run did not do its job
+  const failed = outcome.results.strategies.filter((s) => s.status === 'failed');
+  if (failed.length) o.err(`counterbench run: ${failed.map((s) => s.id).join(', ')} failed: see the reasons above`);
+  return failed.length || thresholdsFailed(outcome.results.run.thresholds ?? []) ? EXIT_FAILED_CHECK : EXIT_OK;
 }

@@ -14,6 +14,7 @@ export async function runOpen(
   o: PhaseOptions,
   clients: Client[],
   execute: (cl: Client, op: number, u: number, intended: number) => Promise<void>,
+  drop: (op: number, intended: number) => void,
   { t0, warmupMs, measureMs, aborted }: { t0: number; warmupMs: number; measureMs: number; aborted: () => boolean },
 ): Promise<number> {
   const s = o.scenario;
@@ -77,7 +78,10 @@ export async function runOpen(
         if (qLen + running < maxInFlight) {
           queue[(qHead + qLen) % queue.length] = next;
           qLen++;
-        } else dropped++;
+        } else {
+          dropped++;
+          drop(opsOf[next], t0 + schedule[next]);
+        }
         next++;
       }
       dispatch();

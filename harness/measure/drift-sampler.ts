@@ -27,8 +27,10 @@ export interface DriftSamplerOptions {
   url: string;
   schema: string;
   counters: DriftCounter[];
-  /** the true total now: answers at the start + acknowledged inserts - acknowledged deletes */
-  truth: () => number;
+  /** the true total now: answers at the start + acknowledged inserts - acknowledged deletes; or
+   *  the range it lies in while operations are in flight (lo: begun deletes applied, acknowledged
+   *  inserts only; hi: begun inserts applied, acknowledged deletes only) */
+  truth: () => number | { lo: number; hi: number };
   /** total of a Redis-held counter */
   redisSum?: (counterName: string) => Promise<number>;
   /** default 200 ms (5 Hz) */
@@ -72,6 +74,8 @@ export function driftOutside(sum: number, truthBefore: number, truthAfter: numbe
   return sum < lo ? sum - lo : sum > hi ? sum - hi : 0;
 }
 
+const range = (t: number | { lo: number; hi: number }) => (typeof t === 'number' ? { lo: t, hi: t } : t);
+
 export function startDriftSampler(o: DriftSamplerOptions): DriftSampler {
   const startedAtMs = o.startedAtMs ?? Date.now();
   const intervalMs = o.intervalMs ?? 200;
@@ -87,20 +91,23 @@ export function startDriftSampler(o: DriftSamplerOptions): DriftSampler {
   const tick = async (c: pg.Client) => {
     const phase = o.phase();
     const t0 = Date.now();
-    const truthBefore = o.truth();
+    const truthBefore = range(o.truth());
     const [pgRow, redisSums] = await Promise.all([
       sql ? c.query<Record<string, number | null>>(sql).then((r) => r.rows[0]) : Promise.resolve(undefined),
       Promise.all(redisCounters.map((k) => o.redisSum!(k.name))),
     ]);
-    const truthAfter = o.truth();
+    const truthAfter = range(o.truth());
     const t1 = Date.now();
     queryMs += t1 - t0;
+    // anything the truth could have been while the counters were read
+    const lo = Math.min(truthBefore.lo, truthAfter.lo);
+    const hi = Math.max(truthBefore.hi, truthAfter.hi);
     const drift: Record<string, number> = {};
     pgCounters.forEach((k, i) => {
-      drift[k.name] = driftOutside(Number(pgRow?.[`c${i}`] ?? 0), truthBefore, truthAfter);
+      drift[k.name] = driftOutside(Number(pgRow?.[`c${i}`] ?? 0), lo, hi);
     });
     redisCounters.forEach((k, i) => {
-      drift[k.name] = driftOutside(redisSums[i], truthBefore, truthAfter);
+      drift[k.name] = driftOutside(redisSums[i], lo, hi);
     });
     samples.push({ tMs: Math.round((t0 + t1) / 2 - startedAtMs), phase, drift });
   };

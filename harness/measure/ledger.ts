@@ -17,6 +17,12 @@ export class Ledger {
   totalDelAcked = 0;
   /** operations whose outcome is unknown (the connection broke before the reply) */
   inDoubt = 0;
+  /** inserts begun while another insert of the same user was still open: the same-user
+   *  concurrency that races need, and so the evidence that a race could have shown */
+  writeOverlaps = 0;
+  private readonly insFailed: Int32Array;
+  totalInsBegun = 0;
+  totalDelBegun = 0;
 
   constructor(users: number, initialCounts: Map<number, number>) {
     const n = users + 1; // user ids are 1-based
@@ -25,6 +31,7 @@ export class Ledger {
     this.insAcked = new Int32Array(n);
     this.delBegun = new Int32Array(n);
     this.delAcked = new Int32Array(n);
+    this.insFailed = new Int32Array(n);
     this.ackTimes = new Array(n);
     for (const [u, c] of initialCounts) {
       if (u > 0 && u < n) {
@@ -35,7 +42,12 @@ export class Ledger {
   }
 
   insertBegun(u: number) {
+    if (this.insBegun[u] - this.insAcked[u] - this.insFailed[u] > 0) this.writeOverlaps++;
     this.insBegun[u]++;
+    this.totalInsBegun++;
+  }
+  insertFailed(u: number) {
+    this.insFailed[u]++;
   }
   insertAcked(u: number, at: number) {
     this.insAcked[u]++;
@@ -44,6 +56,7 @@ export class Ledger {
   }
   deleteBegun(u: number) {
     this.delBegun[u]++;
+    this.totalDelBegun++;
   }
   deleteAcked(u: number, removed: boolean) {
     if (!removed) return;
@@ -54,6 +67,15 @@ export class Ledger {
   /** answers the driver knows to be stored now (acknowledged effects only) */
   truthTotal(): number {
     return this.initialTotal + this.totalInsAcked - this.totalDelAcked;
+  }
+
+  /** The range the number of stored answers lies in now, with operations in flight either way:
+   *  the read bounds of one user, summed over all. */
+  truthRange(): { lo: number; hi: number } {
+    return {
+      lo: this.initialTotal + this.totalInsAcked - this.totalDelBegun,
+      hi: this.initialTotal + this.totalInsBegun - this.totalDelAcked,
+    };
   }
 
   /** When the k-th (0-based) acknowledged insert of user u was acknowledged, if it was. */

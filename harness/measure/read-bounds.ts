@@ -3,7 +3,7 @@
 //   lower = initial + inserts acknowledged before s − deletes begun before e
 //   upper = initial + inserts begun before e − deletes acknowledged before s
 // A value below lower missed acknowledged inserts (stale or lost); above upper counts inserts
-// that never happened or deletes it never saw (inflated).
+// that never happened, or it has not seen acknowledged deletes (inflated, or stale after deletes).
 import type { Ledger } from './ledger.ts';
 import type { LatencyRecorder } from './histogram.ts';
 import type { ReadBounds } from '../results/types.ts';
@@ -40,7 +40,8 @@ export class ReadJudge {
     if (value < lower) {
       this.below++;
       if (lower - value > this.maxBelowBy) this.maxBelowBy = lower - value;
-      // at most this many of the user's inserts are in the value, if every begun delete is
+      // at most this many of the user's inserts are in the value, if every begun delete is (so
+      // the missing insert found is the latest possible one: the staleness is a lower bound)
       const reflected = value - l.initial[u] + l.delBegun[u];
       const missedAt = reflected >= 0 ? l.ackTime(u, reflected) : undefined;
       if (missedAt !== undefined && start.at > missedAt) this.staleness.record(Math.round((start.at - missedAt) * 1000));
@@ -59,7 +60,7 @@ export class ReadJudge {
       outOfBoundsPct: this.judged ? ((this.below + this.above) / this.judged) * 100 : 0,
       maxBelowBy: this.maxBelowBy,
       maxAboveBy: this.maxAboveBy,
-      staleMs: s ? { p50: s.p50, p99: s.p99, max: s.max } : null,
+      staleMs: s ? { p50: s.p50, p99: s.p99, max: s.max, reads: this.staleness.count } : null,
     };
   }
 }

@@ -62,14 +62,16 @@ function holds(actual: number, op: Threshold['op'], value: number): boolean {
  * One outcome per threshold and judged strategy. A strategy is judged when its status is 'ok'
  * and the threshold names it or names none. A metric the strategy lacks (a read threshold on a
  * write-only run) is skipped, unless the threshold named the strategy: then it fails, actual null.
+ * A named strategy that failed during the run fails the threshold too: nothing was shown to hold.
  */
 export function evaluateThresholds(thresholds: Threshold[], strategies: StrategyResult[]): ThresholdOutcome[] {
   const out: ThresholdOutcome[] = [];
   for (const t of thresholds) {
     const named = t.strategies !== undefined;
     for (const r of strategies) {
-      if (r.status !== 'ok') continue;
       if (named && !t.strategies!.includes(r.id)) continue;
+      if (r.status === 'failed' && named) out.push({ expression: t.expression, strategy: r.id, actual: null, passed: false });
+      if (r.status !== 'ok') continue;
       const actual = metricValue(r, t.metric);
       if (actual === undefined) {
         if (named) out.push({ expression: t.expression, strategy: r.id, actual: null, passed: false });

@@ -24,9 +24,13 @@ export interface OpResult {
   /** attempts including retried ones */
   attempts?: number;
   retries?: number;
+  /** open model: arrivals never sent because maxInFlight operations were waiting (also errors,
+   *  of kind 'dropped'; they have no latency) */
+  dropped?: number;
   /** errors by SQLSTATE class or kind, e.g. { '40': 3, 'connection': 1 } */
   errorsByKind?: Record<string, number>;
-  /** successful operations per second of measured time */
+  /** successful operations per second, from the start of the measured part until the last of
+   *  its operations came back (a backlog that drains late lowers it) */
   throughput: number;
   /** latency from the intended start (open model) or from the send (closed model), ms */
   latencyMs: LatencySummary;
@@ -67,8 +71,10 @@ export interface ReadBounds {
   outOfBoundsPct: number;
   maxBelowBy: number;
   maxAboveBy: number;
-  /** for reads below: how long the oldest missing insert had been acknowledged */
-  staleMs: { p50: number; p99: number; max: number } | null;
+  /** for reads below: at least how long the missing insert had been acknowledged; `reads` is
+   *  how many of them could be timed. For a strategy that loses increments for good this is the
+   *  age of the loss, not a lag. */
+  staleMs: { p50: number; p99: number; max: number; reads: number } | null;
 }
 
 export interface DriftResult {
@@ -81,7 +87,14 @@ export interface DriftResult {
   sampler?: { intervalMs: number; samples: number; meanQueryMs: number | null; errors: number };
   reads?: ReadBounds;
   /** what the driver knows was acknowledged; inDoubt operations failed without a clear outcome */
-  ledger?: { acknowledgedInserts: number; acknowledgedDeletes: number; inDoubt: number };
+  ledger?: {
+    acknowledgedInserts: number;
+    acknowledgedDeletes: number;
+    inDoubt: number;
+    /** inserts begun while another insert of the same user was open: without any, no race
+     *  between same-user writes could have shown */
+    writeOverlaps?: number;
+  };
 }
 
 export interface SeriesPoint {

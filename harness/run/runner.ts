@@ -157,7 +157,12 @@ export async function run(o: RunOptions): Promise<RunOutcome> {
             timeline: r.timeline,
             sampler: r.sampler ?? undefined,
             reads: r.phase.reads ?? undefined,
-            ledger: { inDoubt: e.ledger!.inDoubt, acknowledgedInserts: e.ledger!.totalInsAcked, acknowledgedDeletes: e.ledger!.totalDelAcked },
+            ledger: {
+              inDoubt: e.ledger!.inDoubt,
+              acknowledgedInserts: e.ledger!.totalInsAcked,
+              acknowledgedDeletes: e.ledger!.totalDelAcked,
+              writeOverlaps: e.ledger!.writeOverlaps,
+            },
           };
           e.result.events = r.events;
           e.result.server = r.server;

@@ -88,7 +88,9 @@ function startTimeline(o: StrategyPhaseOptions, phase: () => 'load' | 'drain', s
     url: o.pgUrl,
     schema: o.ctx.schema,
     counters: sampled.map((k) => ({ name: k.name, scope: k.scope, source: k.source, sumSql: k.sql ? `SELECT sum(value) FROM (${k.sql}) x` : undefined })),
-    truth: () => o.ledger.truthTotal(),
+    // a range, not the acknowledged total: a counter may count an operation before the driver
+    // hears it was acknowledged (manual-update's UPDATEs, the queue worker's INCR)
+    truth: () => o.ledger.truthRange(),
     redisSum: async (name) => {
       const spec = sampled.find((k) => k.name === name)!;
       let sum = 0;
@@ -113,6 +115,7 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
   let phase: PhaseResult;
   let convergeMs: number | null;
   let samples: DriftSample[] = [];
+  let lockWaits: Awaited<ReturnType<typeof locks.stop>>;
   try {
     jobs = await startJobs(o, events);
     phase = await runPhase({ ...o });
@@ -120,11 +123,12 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
     convergeMs = await awaitConvergence(o, jobs.length > 0);
     for (const j of jobs) await j.drain();
   } finally {
-    for (const j of jobs) await j.stop();
-    samples = (await timeline?.stop()) ?? [];
+    // every sampler stops whatever happened, or it would go on polling through the next phases
+    for (const j of jobs) await j.stop().catch(() => {});
+    samples = (await timeline?.stop().catch(() => [])) ?? [];
+    lockWaits = await locks.stop();
+    events.push(...(await serverEvents.stop()));
   }
-  const lockWaits = await locks.stop();
-  events.push(...(await serverEvents.stop()));
   // the exact check scans every answer: it must not be charged to the strategy
   const after = await snapshotServer(o.admin, o.ctx.schema, { settle: { applicationNamePrefix: prefix } });
   const counters = await exactCheck(o.check, o.redis, o.strategy, o.ctx);

@@ -39,13 +39,19 @@ async function syncToPostgres(redis: Redis, c: pg.Client, ctx: StrategyContext):
 function queueWorker(ctx: JobContext, redis: Redis): Job & { idle(): boolean } {
   let stopped = false;
   let busy = false;
+  // BLPOP calls that came back empty: one that began after the queue looked empty proves that no
+  // event was popped but not yet counted (between the server's pop and `busy = true`)
+  let emptyPolls = 0;
   const loop = (async () => {
     while (!stopped) {
       let item: [string, string] | null;
       try {
         busy = false;
         item = await redis.blpop(queueKey(ctx), 0.2);
-        if (!item) continue;
+        if (!item) {
+          emptyPolls++;
+          continue;
+        }
         busy = true;
         const ev = JSON.parse(item[1]) as { user_id: number; action: 'increment' | 'decrement' };
         if (ev.action === 'increment') await redis.incr(userKey(ctx, ev.user_id));
@@ -65,7 +71,14 @@ function queueWorker(ctx: JobContext, redis: Redis): Job & { idle(): boolean } {
       const at = Date.now();
       const probe = await ctx.connectRedis();
       try {
-        while ((await probe.llen(queueKey(ctx))) > 0 || busy) await new Promise((r) => setTimeout(r, 5));
+        for (;;) {
+          const polls = emptyPolls;
+          if ((await probe.llen(queueKey(ctx))) === 0 && !busy) {
+            // wait for an empty BLPOP that started after this look, then check again
+            while (emptyPolls < polls + 2 && !stopped) await new Promise((r) => setTimeout(r, 5));
+            if ((await probe.llen(queueKey(ctx))) === 0 && !busy) break;
+          } else await new Promise((r) => setTimeout(r, 5));
+        }
       } finally {
         probe.disconnect();
       }

@@ -117,7 +117,7 @@ export function driftSection(results: Results, palette: StrategyPalette): Sectio
         : [];
     });
     inner +=
-      '<p>Every read is judged against the inserts and deletes acknowledged before it started and those in flight while it ran: below the lower bound it missed acknowledged writes (stale or lost), above the upper bound it counted writes that never happened.</p>' +
+      '<p>Every read is judged against the inserts and deletes acknowledged before it started and those in flight while it ran: below the lower bound it missed acknowledged inserts (stale or lost); above the upper bound it counted inserts that never happened or had not yet seen acknowledged deletes (a stale view after deletes lands here too).</p>' +
       table(
         [
           { text: 'strategy' },

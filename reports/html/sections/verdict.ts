@@ -9,6 +9,7 @@ import { badge, esc, section, strategyLabel, table, type SectionOut } from '../m
 function costText(e: VerdictEntry): string {
   const parts: string[] = [];
   if (e.convergeMs) parts.push(`exact ${fmtMs(e.convergeMs)} after the load ended`);
+  if (e.readsOutOfBoundsPct) parts.push(`${fmtPct(e.readsOutOfBoundsPct)} of reads out of bounds meanwhile`);
   if (e.cost.writeLatencyRatio !== undefined) parts.push(`${fmtRatio(e.cost.writeLatencyRatio)} baseline write latency`);
   if (e.writeP50Ms !== undefined) parts.push(`median write ${fmtMs(e.writeP50Ms)}`);
   return parts.join(', ');
@@ -70,7 +71,7 @@ export function verdictSection(results: Results, palette: StrategyPalette): Sect
   if (v.cheapestExact) {
     const c = v.cheapestExact;
     lead +=
-      ` The cheapest exact one is ${c.id}` +
+      ` The cheapest one exact at every read is ${c.id}` +
       (c.cost.writeLatencyRatio !== undefined ? ` at ${fmtRatio(c.cost.writeLatencyRatio)} the baseline's write latency` : '') +
       (c.convergeMs ? `, exact only ${fmtMs(c.convergeMs)} after the load ended.` : '.');
   }
