@@ -224,7 +224,7 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
         return;
       } catch (e) {
         const k = classifyError(e);
-        if (k.action === 'retry' && attempt < maxRetries) {
+        if (k.action === 'retry' && attempt < maxRetries && (op === READ || !o.strategy.multiStatement)) {
           attempt++;
           if (measured) st.retries++;
           continue;

@@ -12,6 +12,7 @@ export const manualUpdate: Strategy = {
   id: 'manual-update',
   title: 'Manual UPDATE after INSERT (variant 1)',
   origin: 'seed: variant 1',
+  multiStatement: true,
   counters: [COUNTERS.userStats, COUNTERS.session, COUNTERS.personality],
   readCounter: COUNTERS.userStats.name,
   async deploy() {},

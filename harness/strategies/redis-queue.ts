@@ -99,6 +99,8 @@ export const redisQueue: Strategy = {
   title: 'Redis queue + worker + periodic sync (variant 6)',
   origin: 'seed: variant 6',
   needsRedis: true,
+  // the INSERT commits before the RPUSH is sent
+  multiStatement: true,
   counters: [{ name: 'redis user:<id>:answers', scope: 'user', source: 'redis' }, COUNTERS.userStats],
   readCounter: 'redis user:<id>:answers',
   async deploy() {},

@@ -82,6 +82,9 @@ export interface Strategy {
   counters: CounterSpec[];
   /** needs Redis to run; skipped with a reason when none is available */
   needsRedis?: boolean;
+  /** its write or remove is several statements, each committed on its own: after a failure
+   *  part-way the first has already happened, so the driver must not run the whole thing again */
+  multiStatement?: boolean;
   /** Run the strategy's DDL inside its schema (search_path is set); throw to report it
    *  not deployable, with Postgres's error as the reason. */
   deploy(c: pg.Client, ctx: StrategyContext): Promise<void>;
