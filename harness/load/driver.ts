@@ -181,9 +181,16 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
     }
   };
 
+  // The second an operation is filed under in the per-second series: in the closed model the one
+  // it started in (clients start operations only inside the window, so every second is full);
+  // in the open model the one it completed in, so that a server falling behind its schedule
+  // shows as the rate it achieved, backlog included.
+  const seriesSecond = (intended: number, done: number) =>
+    Math.floor(((s.load.kind === 'open' ? done : intended) - measureStart) / 1000);
+
   /** Runs one operation with its retries. Everything it does goes into the ledger; its figures
    *  (latency, attempts, judged reads) count only when its intended start is in the measured
-   *  part, and the per-second series files it under the second it completed in. */
+   *  part. */
   const execute = async (cl: Client, op: number, u: number, intended: number): Promise<void> => {
     const st = stats[op];
     const measured = intended >= measureStart && intended < end;
@@ -219,7 +226,7 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
           if (done > lastMeasuredDone) lastMeasuredDone = done;
           st.latency.record(Math.max(1, Math.round((done - intended) * 1000)));
           st.service.record(Math.max(1, Math.round((done - start) * 1000)));
-          series.record(Math.floor((done - measureStart) / 1000), OPS[op], Math.round((done - intended) * 1000), false);
+          series.record(seriesSecond(intended, done), OPS[op], Math.round((done - intended) * 1000), false);
         }
         return;
       } catch (e) {
@@ -238,7 +245,7 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
           if (done > lastMeasuredDone) lastMeasuredDone = done;
           st.errors++;
           st.errorsByKind[k.kind] = (st.errorsByKind[k.kind] ?? 0) + 1;
-          series.record(Math.floor((done - measureStart) / 1000), OPS[op], 0, true);
+          series.record(seriesSecond(intended, done), OPS[op], 0, true);
         }
         if (k.action === 'reconnect') await reconnect(cl);
         return;

@@ -50,7 +50,7 @@ export function driftTimelineChart(s: StrategyResult, palette: StrategyPalette):
     data: { values },
     mark: { type: 'line', strokeWidth: 2, point: { size: 14, color: palette.colorOf(s.id) }, color: palette.colorOf(s.id) },
     encoding: {
-      x: { field: 't', type: 'quantitative', title: 'seconds into the measured phase (grey band: drain after the load)' },
+      x: { field: 't', type: 'quantitative', title: 'seconds (grey: drain after the load)' },
       y: { field: 'drift', type: 'quantitative', title: 'counter − truth (increments)' },
       strokeDash: { field: 'counter', type: 'nominal', title: 'counter', legend: { orient: 'bottom', labelLimit: 320 } },
       tooltip: [{ field: 'counter' }, { field: 't', title: 'at (s)', format: '.2f' }, { field: 'drift' }, { field: 'phase' }],
