@@ -195,10 +195,9 @@ export function buildResults(adjust?: (r: Results) => void): Results {
         server: {
           walBytesPerWrite: 330, deadTuplesPerWrite: 0.2, lockWaits: 12,
           mvRefresh: { count: 5, meanMs: 180, maxMs: 240 },
-          // job events carry epoch ms; phaseStartedAt puts them on the drift timeline's axis
-          phaseStartedAt: 1_735_725_600_000,
-          events: [2000, 4000, 6000, 8000, 10_000].map((t) => ({ kind: 'mv-refresh', at: 1_735_725_600_000 + t, durationMs: 200 })),
         },
+        // where the runner puts them: epoch ms, and tMs from the measured part's start
+        events: [2000, 4000, 6000, 8000, 10_000].map((t) => ({ kind: 'mv-refresh', at: 1_735_725_600_000 + t, tMs: t, durationMs: 200 })),
         vsBaseline: { writeLatencyRatio: 1.05, writeThroughputRatio: 0.95 },
       }),
       strategy({

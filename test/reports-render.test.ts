@@ -4,6 +4,7 @@ import { renderMarkdown } from '../reports/markdown.ts';
 import { renderHtml } from '../reports/html/render.ts';
 import { checkClaims } from '../reports/claims.ts';
 import { verdictOf } from '../reports/verdict.ts';
+import { strategyEvents } from '../reports/figures.ts';
 import { buildResults } from './reports-fixture.ts';
 
 /** Splits CSV text into rows of cells (quoted cells may hold commas and quotes). */
@@ -46,6 +47,11 @@ describe('verdict and claims', () => {
     expect(v.noCounter.map((e) => e.id)).toContain('baseline');
     expect(v.exact.map((e) => e.id)).not.toContain('baseline');
     expect(v.cheapestExact?.id).not.toBe('baseline');
+  });
+
+  it('places the job events the runner records on the time axis', () => {
+    const mv = buildResults().strategies.find((s) => s.id === 'materialized-view')!;
+    expect(strategyEvents(mv).map((e) => e.tMs)).toEqual([2000, 4000, 6000, 8000, 10_000]);
   });
 
   it('marks each claim from the measurements', () => {
