@@ -242,8 +242,16 @@ function manualRaceClaim(results: Results): ClaimCheck {
     (overlaps !== undefined ? `, ${fmtInt(overlaps)} of them begun while another write of the same user was open` : '') +
     (lost === 0 ? '; UPDATE … SET n = n + 1 takes a row lock and re-reads the row, so concurrent increments serialize' : '') +
     '.';
-  if (lost > 0) return { ...base, status: 'confirmed', evidence };
-  return { ...base, status: overlaps ? 'refuted' : 'not measured', evidence: overlaps ? evidence : `${evidence} No two writes of one user overlapped, so no race could show.` };
+  return { ...base, ...raceVerdict(lost, overlaps, 'claims a loss', evidence) };
+}
+
+/** A claim about races between writes of one user, decided by lost increments: a loss decides
+ *  it at once; no loss decides it only when same-user writes did overlap, the one condition
+ *  under which a race can show. */
+function raceVerdict(lost: number, overlaps: number | undefined, claim: 'claims a loss' | 'claims none', evidence: string): { status: ClaimStatus; evidence: string } {
+  if (lost > 0) return { status: claim === 'claims a loss' ? 'confirmed' : 'refuted', evidence };
+  if (!overlaps) return { status: 'not measured', evidence: `${evidence} No two writes of one user overlapped, so no race could show.` };
+  return { status: claim === 'claims a loss' ? 'refuted' : 'confirmed', evidence };
 }
 
 function productionTriggerClaim(results: Results): ClaimCheck {
@@ -263,10 +271,8 @@ function productionTriggerClaim(results: Results): ClaimCheck {
     (overlaps !== undefined ? `; ${fmtInt(overlaps)} writes begun while another write of the same user was open` : '') +
     (lost > 0 ? '. pg_try_advisory_xact_lock does not wait: when the lock is taken the trigger skips every counter update' : '') +
     '.';
-  // judged on lost increments alone (extras from deletes are another claim's business), and only
-  // confirmed when same-user writes did overlap, the one condition under which a race can show
-  if (lost > 0) return { ...base, status: 'refuted', evidence };
-  return { ...base, status: overlaps ? 'confirmed' : 'not measured', evidence: overlaps ? evidence : `${evidence} No two writes of one user overlapped, so no race could show.` };
+  // judged on lost increments alone: extras from deletes are another claim's business
+  return { ...base, ...raceVerdict(lost, overlaps, 'claims none', evidence) };
 }
 
 function generatedColumnClaim(results: Results): ClaimCheck {

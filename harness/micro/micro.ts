@@ -10,7 +10,7 @@ import { connectRedis, openRedis, type RedisTarget } from '../provision/redis.ts
 import { connectPg } from '../db/connect.ts';
 import { dropSchema } from '../db/schemas.ts';
 import { schemaFor } from '../db/schema-name.ts';
-import { deployStrategy } from '../run/deploy.ts';
+import { deployEach } from '../run/deploy.ts';
 import { scenarioFromObject } from '../config/scenario.ts';
 import type { Scenario } from '../config/types.ts';
 import type { Answer, Conn, Strategy, StrategyContext } from '../strategies/types.ts';
@@ -126,35 +126,28 @@ export async function micro(o: MicroOptions): Promise<MicroResult> {
       else ({ target: redisTarget, client: redis } = r);
     }
 
-    for (const e of entries) {
-      if (o.signal?.aborted) break;
-      if (e.strategy.needsRedis && !redis) {
-        e.result.status = 'skipped';
-        e.result.reason = redisReason;
-        continue;
-      }
-      log(`deploying ${e.strategy.id} in ${e.ctx.schema}`);
-      e.deployed = true;
-      try {
-        const d = await deployStrategy(pgTarget.url, admin, e.strategy, e.ctx, data, redis);
-        e.result.status = d.status;
-        if (d.reason) e.result.reason = d.reason;
-      } catch (err) {
-        e.result.status = 'failed';
-        e.result.reason = `deploy failed: ${(err as Error).message}`;
-        continue;
-      }
-      if (e.result.status !== 'ok') continue;
-      const pgc = await connectPg(pgTarget.url, { schema: e.ctx.schema, applicationName: `counterbench:micro:${e.strategy.id}` });
-      e.conn = { pg: pgc, ctx: e.ctx };
-      // its own Redis connection, as a client of the app would have
-      if (e.strategy.needsRedis && redisTarget) {
-        const rc = connectRedis(redisTarget.url);
-        rc.on('error', () => {});
-        await rc.connect();
-        e.conn.redis = rc;
-      }
-    }
+    await deployEach(entries, {
+      url: pgTarget.url,
+      admin,
+      data,
+      redis,
+      redisReason,
+      signal: o.signal,
+      log,
+      touched: (e) => (e.deployed = true),
+      deployed: async (e) => {
+        if (e.result.status !== 'ok') return;
+        const pgc = await connectPg(pgTarget!.url, { schema: e.ctx.schema, applicationName: `counterbench:micro:${e.strategy.id}` });
+        e.conn = { pg: pgc, ctx: e.ctx };
+        // its own Redis connection, as a client of the app would have
+        if (e.strategy.needsRedis && redisTarget) {
+          const rc = connectRedis(redisTarget.url);
+          rc.on('error', () => {});
+          await rc.connect();
+          e.conn.redis = rc;
+        }
+      },
+    });
 
     const live = entries.filter((e) => e.conn);
     // tinybench listens on the signal once per task and phase: not a leak

@@ -60,3 +60,50 @@ export async function deployStrategy(
     await c.end().catch(() => {});
   }
 }
+
+export interface DeployEntry {
+  strategy: Strategy;
+  ctx: StrategyContext;
+  result: { status: StrategyStatus; reason?: string };
+}
+
+export interface DeployEachOptions<T> {
+  url: string;
+  admin: pg.Client;
+  data: Scenario['data'];
+  redis: Conn['redis'];
+  /** why there is no Redis, for the strategies that need one */
+  redisReason: string;
+  signal?: AbortSignal;
+  log: (line: string) => void;
+  /** called before a strategy's schema is created, so the caller can drop it whatever happens */
+  touched: (e: T) => void;
+  /** called after a deployment that did not throw */
+  deployed?: (e: T, d: Deployed) => void | Promise<void>;
+}
+
+/** Every strategy in turn: skipped with the reason when it needs a Redis there is none of,
+ *  failed when its deployment broke, else as deployStrategy says. */
+export async function deployEach<T extends DeployEntry>(entries: T[], o: DeployEachOptions<T>): Promise<void> {
+  for (const e of entries) {
+    if (o.signal?.aborted) break;
+    if (e.strategy.needsRedis && !o.redis) {
+      e.result.status = 'skipped';
+      e.result.reason = o.redisReason;
+      continue;
+    }
+    o.log(`deploying ${e.strategy.id} in ${e.ctx.schema}`);
+    o.touched(e);
+    let d: Deployed;
+    try {
+      d = await deployStrategy(o.url, o.admin, e.strategy, e.ctx, o.data, o.redis);
+    } catch (err) {
+      e.result.status = 'failed';
+      e.result.reason = `deploy failed: ${(err as Error).message}`;
+      continue;
+    }
+    e.result.status = d.status;
+    if (d.reason) e.result.reason = d.reason;
+    await o.deployed?.(e, d);
+  }
+}

@@ -15,7 +15,7 @@ import { openRedis, type RedisTarget } from '../provision/redis.ts';
 import { connectPg } from '../db/connect.ts';
 import { dropSchema } from '../db/schemas.ts';
 import { schemaFor } from '../db/schema-name.ts';
-import { deployStrategy } from './deploy.ts';
+import { deployEach } from './deploy.ts';
 import { collectEnvironment } from './environment.ts';
 import { runStrategyPhase } from './strategy-phase.ts';
 import { baselineRatios, medianOps } from './aggregate.ts';
@@ -100,26 +100,20 @@ export async function run(o: RunOptions): Promise<RunOutcome> {
     }
     const environment = await collectEnvironment(admin, pgTarget.kind, redisTarget?.version ?? null);
 
-    for (const e of entries) {
-      if (o.signal?.aborted) break;
-      if (e.strategy.needsRedis && !redis) {
-        e.result.status = 'skipped';
-        e.result.reason = redisReason;
-        continue;
-      }
-      log(`deploying ${e.strategy.id} in ${e.ctx.schema}`);
-      deployed.push(e);
-      try {
-        const d = await deployStrategy(pgTarget.url, admin, e.strategy, e.ctx, s.data, redis);
-        e.result.status = d.status;
-        if (d.reason) e.result.reason = d.reason;
+    await deployEach(entries, {
+      url: pgTarget.url,
+      admin,
+      data: s.data,
+      redis,
+      redisReason,
+      signal: o.signal,
+      log,
+      touched: (e) => deployed.push(e),
+      deployed: (e, d) => {
         e.result.seed = { rows: d.seedRows, ms: d.seedMs, rowsPerSec: d.seedMs > 0 ? (d.seedRows / d.seedMs) * 1000 : 0 };
         log(`  seeded ${d.seedRows} rows in ${(d.seedMs / 1000).toFixed(1)} s (${Math.round(e.result.seed.rowsPerSec)} rows/s)${d.reason ? `; not deployable: ${d.reason}` : ''}`);
-      } catch (err) {
-        e.result.status = 'failed';
-        e.result.reason = `deploy failed: ${(err as Error).message}`;
-      }
-    }
+      },
+    });
 
     const live = entries.filter((e) => e.result.status === 'ok');
     for (const e of live) {
