@@ -3,34 +3,23 @@
 // Around it: the server's statistics before and after, lock waits and the drift timeline.
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
-import type { Scenario } from '../config/types.ts';
 import type { CounterDrift, DriftSample } from '../results/types.ts';
-import type { Job, JobEvent, Strategy, StrategyContext } from '../strategies/types.ts';
+import type { Job, JobEvent } from '../strategies/types.ts';
 import { connectPg } from '../db/connect.ts';
 import { connectRedis } from '../provision/redis.ts';
-import { runPhase, type LiveStats, type PhaseResult } from '../load/driver.ts';
-import type { Ledger } from '../measure/ledger.ts';
+import { runPhase, type PhaseOptions, type PhaseResult } from '../load/driver.ts';
 import { counterSums, counterValues, exactCheck } from '../measure/drift.ts';
 import { diffServer, snapshotServer, type ServerCost } from '../measure/server.ts';
 import { startLockSampler } from '../measure/lock-sampler.ts';
 import { startDriftSampler, type DriftSampler } from '../measure/drift-sampler.ts';
 import { startServerEventSampler } from '../measure/server-events.ts';
 
-export interface StrategyPhaseOptions {
-  strategy: Strategy;
-  ctx: StrategyContext;
-  pgUrl: string;
-  redisUrl?: string;
-  scenario: Scenario;
-  ledger: Ledger;
-  seed: number;
+export interface StrategyPhaseOptions extends PhaseOptions {
   /** a connection in the strategy's schema, for checks */
   check: pg.Client;
   /** a connection outside any schema, for server statistics */
   admin: pg.Client;
   redis?: Redis;
-  signal?: AbortSignal;
-  onProgress?: (s: LiveStats) => void;
 }
 
 export interface StrategyPhaseResult {
