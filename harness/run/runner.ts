@@ -126,6 +126,7 @@ export async function run(o: RunOptions): Promise<RunOutcome> {
       const order = live.map((_, i) => live[(i + round - 1) % live.length]);
       for (const e of order) {
         if (o.signal?.aborted) break;
+        if (e.result.status !== 'ok') continue; // failed in an earlier round: its reason stands
         log(`round ${round}/${s.rounds}: ${e.strategy.id}`);
         try {
           const r = await runStrategyPhase({
