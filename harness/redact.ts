@@ -1,17 +1,5 @@
 // Connection strings reach output only through here, so a password never does.
 
-/** The URL with its password replaced by ***; text that is not a URL comes back unchanged. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    if (u.searchParams.has('password')) u.searchParams.set('password', '***');
-    return u.toString();
-  } catch {
-    return url.replace(/(:\/\/[^:/@]*:)[^@]*@/, '$1***@');
-  }
-}
-
 /** Where a URL points, for messages: host:port/database, no credentials at all. */
 export function describeUrl(url: string): string {
   try {
@@ -28,4 +16,19 @@ export function scrub(message: string, secrets: Array<string | undefined>): stri
   let out = message;
   for (const s of secrets) if (s) out = out.split(s).join('***');
   return out;
+}
+
+/** What of a connection string must never be printed: the string itself and its password,
+ *  as written and decoded. */
+export function secretsOf(url: string): string[] {
+  const out = [url];
+  try {
+    const u = new URL(url);
+    if (u.password) out.push(decodeURIComponent(u.password), u.password);
+    const p = u.searchParams.get('password');
+    if (p) out.push(p);
+  } catch {
+    // not a URL: the whole string is all we can hide
+  }
+  return out.filter((s) => s.length > 0);
 }

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { calibrate, type Calibration } from '../calibrate/calibrate.ts';
 import { checkNamespace } from '../db/schema-name.ts';
-import { scrub } from '../redact.ts';
+import { scrub, secretsOf } from '../redact.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
 import { renderTable } from './summary.ts';
 import type { Output } from './output.ts';
@@ -79,7 +79,7 @@ export async function calibrateCommand(argv: string[], o: Output, signal?: Abort
   const seconds = positiveInt('--duration', values.duration, 10);
   const namespace = checkNamespace(values.namespace) ?? 'calibrate';
   const databaseUrl = process.env.DATABASE_URL || undefined;
-  const secrets = [databaseUrl, databaseUrl ? passwordOf(databaseUrl) : undefined];
+  const secrets = databaseUrl ? secretsOf(databaseUrl) : [];
   const log = values.json || !o.tty ? undefined : (l: string) => o.err(l);
   try {
     const c = await calibrate({ clients, seconds, databaseUrl, namespace, signal, log });
@@ -90,13 +90,5 @@ export async function calibrateCommand(argv: string[], o: Output, signal?: Abort
     if (e instanceof Error) e.message = scrub(e.message, secrets);
     if (e instanceof Error && e.stack) e.stack = scrub(e.stack, secrets);
     throw e;
-  }
-}
-
-function passwordOf(url: string): string | undefined {
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -2,7 +2,7 @@
 // usage error. Messages name host/db only, never the password.
 import pg from 'pg';
 import { UsageError } from '../errors.ts';
-import { describeUrl, scrub } from '../redact.ts';
+import { describeUrl, scrub, secretsOf } from '../redact.ts';
 
 export function resolveDatabaseUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const url = flag ?? env.DATABASE_URL;
@@ -12,19 +12,6 @@ export function resolveDatabaseUrl(flag: string | undefined, env: NodeJS.Process
     );
   }
   return url;
-}
-
-export function secretsOf(url: string): string[] {
-  const out = [url];
-  try {
-    const u = new URL(url);
-    if (u.password) out.push(decodeURIComponent(u.password), u.password);
-    const p = u.searchParams.get('password');
-    if (p) out.push(p);
-  } catch {
-    // not a URL: the whole string is all we can hide
-  }
-  return out.filter((s) => s.length > 0);
 }
 
 /** One line, no secrets. */

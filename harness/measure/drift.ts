@@ -83,18 +83,25 @@ export async function exactCheck(c: pg.Client, redis: Redis | undefined, strateg
   return out;
 }
 
-/** Sum of each counter minus the true total: the cheap view used while waiting to converge. */
+/** One SELECT of a Postgres counter's total over all keys. */
+export function counterSumSql(spec: CounterSpec): string {
+  return `SELECT sum(value) AS s FROM (${spec.sql}) x`;
+}
+
+/** A counter's total over all keys, wherever it lives. */
+export async function counterSum(c: pg.Client, redis: Redis | undefined, strategy: Strategy, spec: CounterSpec, ctx: StrategyContext): Promise<number> {
+  if (spec.source === 'redis') {
+    let sum = 0;
+    for (const v of (await counterValues(c, redis, strategy, spec, ctx)).values()) sum += v;
+    return sum;
+  }
+  const r = await c.query<{ s: string | null }>(counterSumSql(spec));
+  return Number(r.rows[0].s ?? 0);
+}
+
+/** Each counter's total: the cheap view used while waiting to converge. */
 export async function counterSums(c: pg.Client, redis: Redis | undefined, strategy: Strategy, ctx: StrategyContext): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const spec of strategy.counters) {
-    if (spec.source === 'redis') {
-      let sum = 0;
-      for (const v of (await counterValues(c, redis, strategy, spec, ctx)).values()) sum += v;
-      out[spec.name] = sum;
-    } else {
-      const r = await c.query<{ s: string | null }>(`SELECT sum(value) AS s FROM (${spec.sql}) x`);
-      out[spec.name] = Number(r.rows[0].s ?? 0);
-    }
-  }
+  for (const spec of strategy.counters) out[spec.name] = await counterSum(c, redis, strategy, spec, ctx);
   return out;
 }

@@ -64,11 +64,6 @@ export class Ledger {
     this.totalDelAcked++;
   }
 
-  /** answers the driver knows to be stored now (acknowledged effects only) */
-  truthTotal(): number {
-    return this.initialTotal + this.totalInsAcked - this.totalDelAcked;
-  }
-
   /** The range the number of stored answers lies in now, with operations in flight either way:
    *  the read bounds of one user, summed over all. */
   truthRange(): { lo: number; hi: number } {

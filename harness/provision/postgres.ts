@@ -1,7 +1,7 @@
 // The Postgres a run measures: the server DATABASE_URL names, else an embedded one.
 import pg from 'pg';
 import { startEmbeddedPostgres } from './embedded.ts';
-import { describeUrl, scrub } from '../redact.ts';
+import { describeUrl, scrub, secretsOf } from '../redact.ts';
 import { UsageError } from '../errors.ts';
 
 export interface PgTarget {
@@ -12,14 +12,6 @@ export interface PgTarget {
   stop(): Promise<void>;
 }
 
-function passwordOf(url: string): string | undefined {
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Connects once to prove the server answers; a failure is bad configuration, exit 2. */
 export async function probePostgres(url: string, origin: string): Promise<string> {
   const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
@@ -28,7 +20,7 @@ export async function probePostgres(url: string, origin: string): Promise<string
     const r = await c.query<{ server_version: string }>('SHOW server_version');
     return r.rows[0].server_version;
   } catch (e) {
-    const why = scrub((e as Error).message || String(e), [passwordOf(url), url]);
+    const why = scrub((e as Error).message || String(e), secretsOf(url));
     throw new UsageError(`cannot connect to PostgreSQL at ${describeUrl(url)} (${origin}): ${why}`);
   } finally {
     await c.end().catch(() => {});

@@ -8,7 +8,7 @@ import type { Job, JobEvent } from '../strategies/types.ts';
 import { connectPg } from '../db/connect.ts';
 import { connectRedis } from '../provision/redis.ts';
 import { runPhase, type PhaseOptions, type PhaseResult } from '../load/driver.ts';
-import { counterSums, counterValues, exactCheck } from '../measure/drift.ts';
+import { counterSum, counterSumSql, counterSums, exactCheck } from '../measure/drift.ts';
 import { diffServer, snapshotServer, type ServerCost } from '../measure/server.ts';
 import { startLockSampler } from '../measure/lock-sampler.ts';
 import { startDriftSampler, type DriftSampler } from '../measure/drift-sampler.ts';
@@ -76,16 +76,11 @@ function startTimeline(o: StrategyPhaseOptions, phase: () => 'load' | 'drain', s
   return startDriftSampler({
     url: o.pgUrl,
     schema: o.ctx.schema,
-    counters: sampled.map((k) => ({ name: k.name, scope: k.scope, source: k.source, sumSql: k.sql ? `SELECT sum(value) FROM (${k.sql}) x` : undefined })),
+    counters: sampled.map((k) => ({ name: k.name, scope: k.scope, source: k.source, sumSql: k.sql ? counterSumSql(k) : undefined })),
     // a range, not the acknowledged total: a counter may count an operation before the driver
     // hears it was acknowledged (manual-update's UPDATEs, the queue worker's INCR)
     truth: () => o.ledger.truthRange(),
-    redisSum: async (name) => {
-      const spec = sampled.find((k) => k.name === name)!;
-      let sum = 0;
-      for (const v of (await counterValues(o.check, o.redis, o.strategy, spec, o.ctx)).values()) sum += v;
-      return sum;
-    },
+    redisSum: (name) => counterSum(o.check, o.redis, o.strategy, sampled.find((k) => k.name === name)!, o.ctx),
     intervalMs: o.scenario.options.driftSampleIntervalMs,
     phase,
     startedAtMs,
