@@ -5,20 +5,16 @@ import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import type { Scenario } from '../config/types.ts';
 import type { OpName, OpResult, ReadBounds, SeriesPoint } from '../results/types.ts';
-import type { Answer, Conn, RemoveTarget, Strategy, StrategyContext } from '../strategies/types.ts';
+import type { Conn, Strategy, StrategyContext } from '../strategies/types.ts';
 import { connectPg } from '../db/connect.ts';
 import { connectRedis } from '../provision/redis.ts';
-import { classifyError } from './error-kind.ts';
 import { createRng, deriveSeed } from './rng.ts';
 import { createKeyPicker } from './keys.ts';
 import { createOpPicker } from './mix.ts';
-import { LatencyRecorder, SeriesRecorder } from '../measure/histogram.ts';
 import { startLoopDelayMonitor } from '../measure/loop-delay.ts';
 import type { Ledger } from '../measure/ledger.ts';
-import { ReadJudge, type ReadStart } from '../measure/read-bounds.ts';
 import { runOpen } from './open-model.ts';
-import { OPS } from './ops.ts';
-
+import { OpRunner, type Client } from './op-runner.ts';
 
 export interface LiveStats {
   phase: 'warmup' | 'measure';
@@ -60,31 +56,8 @@ export interface PhaseResult {
   harness: { loopDelayP99Ms: number; loopDelayMaxMs: number; cpuPct: number; saturated: boolean };
 }
 
-interface OpStats {
-  /** successes over the whole phase, warm-up included */
-  completed: number;
-  /** open model: arrivals of the measured part never sent (maxInFlight reached) */
-  dropped: number;
-  latency: LatencyRecorder;
-  service: LatencyRecorder;
-  count: number;
-  errors: number;
-  attempts: number;
-  retries: number;
-  errorsByKind: Record<string, number>;
-}
+export type { Client };
 
-export interface Client {
-  conn: Conn;
-  index: number;
-  answer: Answer;
-  target: RemoveTarget;
-  readStart: ReadStart;
-}
-
-const WRITE = 0;
-const READ = 1;
-const DELETE = 2;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Stages take the start of the measured part; after them the last target holds. */
@@ -107,21 +80,7 @@ export function levelAt(s: Scenario, base: number, t: number): number {
 export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
   const s = o.scenario;
   const sessionsPerUser = s.data.sessionsPerUser;
-  const judge = o.strategy.readCounter ? new ReadJudge(o.ledger, new LatencyRecorder()) : null;
-  const stats: OpStats[] = OPS.map(() => ({
-    completed: 0,
-    dropped: 0,
-    latency: new LatencyRecorder(),
-    service: new LatencyRecorder(),
-    count: 0,
-    errors: 0,
-    attempts: 0,
-    retries: 0,
-    errorsByKind: {},
-  }));
-  const series = new SeriesRecorder();
   let reconnects = 0;
-  let inFlightErrors = 0;
 
   const appName = `counterbench:${o.strategy.id}`;
   const openConn = async (): Promise<Conn> => {
@@ -164,9 +123,6 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
   const end = measureStart + measureMs;
   const epochAt = (perfMs: number) => Date.now() - (performance.now() - perfMs);
   const aborted = () => o.signal?.aborted === true;
-  let lastMeasuredDone = measureStart;
-  const ledger = o.ledger;
-  const maxRetries = s.options.maxRetries;
 
   const reconnect = async (cl: Client) => {
     await closeConn(cl.conn);
@@ -181,103 +137,30 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
     }
   };
 
-  // The second an operation is filed under in the per-second series: in the closed model the one
-  // it started in (clients start operations only inside the window, so every second is full);
-  // in the open model the one it completed in, so that a server falling behind its schedule
-  // shows as the rate it achieved, backlog included.
-  const seriesSecond = (intended: number, done: number) =>
-    Math.floor(((s.load.kind === 'open' ? done : intended) - measureStart) / 1000);
-
-  /** Runs one operation with its retries. Everything it does goes into the ledger; its figures
-   *  (latency, attempts, judged reads) count only when its intended start is in the measured
-   *  part. */
-  const execute = async (cl: Client, op: number, u: number, intended: number): Promise<void> => {
-    const st = stats[op];
-    const measured = intended >= measureStart && intended < end;
-    const sessionId = u * sessionsPerUser; // the user's active session: the last one (sql/seed.sql)
-    if (op === WRITE) ledger.insertBegun(u);
-    else if (op === DELETE) ledger.deleteBegun(u);
-    let attempt = 0;
-    for (;;) {
-      const start = performance.now();
-      if (measured) st.attempts++;
-      // a delete that found nothing wrote nothing: it stays out of the per-write server costs
-      let counted = true;
-      try {
-        if (op === WRITE) {
-          cl.answer.userId = u;
-          cl.answer.sessionId = sessionId;
-          await o.strategy.write(cl.conn, cl.answer);
-          ledger.insertAcked(u, performance.now());
-        } else if (op === READ) {
-          if (measured) judge?.begin(u, start, cl.readStart);
-          const v = await o.strategy.read(cl.conn, u);
-          if (measured) judge?.judge(u, v, cl.readStart);
-        } else {
-          cl.target.userId = u;
-          cl.target.sessionId = sessionId;
-          counted = await o.strategy.remove(cl.conn, cl.target);
-          ledger.deleteAcked(u, counted);
-        }
-        const done = performance.now();
-        if (counted) st.completed++;
-        if (measured) {
-          st.count++;
-          if (done > lastMeasuredDone) lastMeasuredDone = done;
-          st.latency.record(Math.max(1, Math.round((done - intended) * 1000)));
-          st.service.record(Math.max(1, Math.round((done - start) * 1000)));
-          series.record(seriesSecond(intended, done), OPS[op], Math.round((done - intended) * 1000), false);
-        }
-        return;
-      } catch (e) {
-        const k = classifyError(e);
-        if (k.action === 'retry' && attempt < maxRetries && (op === READ || !o.strategy.multiStatement)) {
-          attempt++;
-          if (measured) st.retries++;
-          continue;
-        }
-        // a write or delete that failed may still have happened (or half happened)
-        if (op !== READ) ledger.inDoubt++;
-        if (op === WRITE) ledger.insertFailed(u);
-        inFlightErrors++;
-        if (measured) {
-          const done = performance.now();
-          if (done > lastMeasuredDone) lastMeasuredDone = done;
-          st.errors++;
-          st.errorsByKind[k.kind] = (st.errorsByKind[k.kind] ?? 0) + 1;
-          series.record(seriesSecond(intended, done), OPS[op], 0, true);
-        }
-        if (k.action === 'reconnect') await reconnect(cl);
-        return;
-      }
-    }
-  };
-
-  /** An open-model arrival that found maxInFlight operations waiting: never sent, and counted
-   *  as an error of kind 'dropped' when it was due in the measured part. */
-  const drop = (op: number, intended: number) => {
-    if (intended < measureStart || intended >= end) return;
-    const st = stats[op];
-    st.dropped++;
-    st.errors++;
-    st.errorsByKind.dropped = (st.errorsByKind.dropped ?? 0) + 1;
-    series.record(Math.max(0, Math.floor((intended - measureStart) / 1000)), OPS[op], 0, true);
-  };
+  const runner = new OpRunner(o.strategy, o.ledger, sessionsPerUser, s.options.maxRetries, {
+    measureStart,
+    end,
+    // The second an operation is filed under in the per-second series: in the closed model the
+    // one it started in (clients start operations only inside the window, so every second is
+    // full); in the open model the one it completed in, so that a server falling behind its
+    // schedule shows as the rate it achieved, backlog included.
+    seriesSecond: (intended, done) => Math.floor(((s.load.kind === 'open' ? done : intended) - measureStart) / 1000),
+  }, reconnect);
 
   const loop = startLoopDelayMonitor();
   const progress = o.onProgress
     ? setInterval(() => {
         const now = performance.now();
         const measuring = now >= measureStart;
-        const w = stats[WRITE];
-        const done = stats.reduce((a, x) => a + x.count, 0);
+        const w = runner.stats.write;
+        const done = runner.measuredCount();
         o.onProgress!({
           phase: measuring ? 'measure' : 'warmup',
           elapsedMs: now - t0,
           totalMs: end - t0,
           opsPerSec: measuring ? done / Math.max(0.001, (now - measureStart) / 1000) : 0,
           writeP99Ms: w.latency.count ? w.latency.summary().p99 : 0,
-          errors: inFlightErrors,
+          errors: runner.failures,
         });
       }, 500)
     : undefined;
@@ -299,13 +182,13 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
               await sleep(20);
               continue;
             }
-            await execute(cl, OPS.indexOf(pickOp()), pickUser(), now);
+            await runner.run(cl, pickOp(), pickUser(), now);
             if (load.thinkTimeMs > 0) await sleep(load.thinkTimeMs);
           }
         }),
       );
     } else {
-      dropped = await runOpen(o, clients, execute, drop, { t0, warmupMs, measureMs, aborted });
+      dropped = await runOpen(o, clients, runner, { t0, warmupMs, measureMs, aborted });
     }
   } finally {
     if (progress) clearInterval(progress);
@@ -314,33 +197,18 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
   const loadEnded = performance.now();
   const harness = loop.stop();
 
-  const ops: Partial<Record<OpName, OpResult>> = {};
   // Throughput divides by the time until the last measured operation came back, not by the
   // planned duration: when the server falls behind an open-model schedule, the backlog drains
   // after the schedule ends, and the rate the server achieved is what the reader needs.
-  const measuredSec = Math.max(0, (aborted() ? Math.min(loadEnded, lastMeasuredDone) : lastMeasuredDone) - measureStart) / 1000;
-  OPS.forEach((name, i) => {
-    const st = stats[i];
-    if (s.mix[name] <= 0 && st.attempts === 0) return;
-    ops[name] = {
-      count: st.count,
-      errors: st.errors,
-      attempts: st.attempts,
-      retries: st.retries,
-      ...(st.dropped ? { dropped: st.dropped } : {}),
-      errorsByKind: st.errorsByKind,
-      throughput: measuredSec > 0 ? st.count / measuredSec : 0,
-      latencyMs: st.latency.summary(),
-      serviceTimeMs: st.service.summary(),
-    };
-  });
+  const lastDone = runner.lastMeasuredDone;
+  const measuredSec = Math.max(0, (aborted() ? Math.min(loadEnded, lastDone) : lastDone) - measureStart) / 1000;
   return {
-    ops,
-    series: series.points(),
-    reads: judge ? judge.result() : null,
+    ops: runner.results(s.mix, measuredSec),
+    series: runner.series.points(),
+    reads: runner.judge ? runner.judge.result() : null,
     reconnects,
     droppedArrivals: dropped,
-    completed: { write: stats[WRITE].completed, read: stats[READ].completed, delete: stats[DELETE].completed },
+    completed: runner.completed(),
     measureStartedAt: epochAt(measureStart),
     loadEndedAt: epochAt(loadEnded),
     measuredMs: measuredSec * 1000,

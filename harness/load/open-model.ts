@@ -2,7 +2,8 @@
 // strategy), whatever the server does; a pool of connections serves them in arrival order, and
 // at most maxInFlight wait or run at once (arrivals beyond are dropped and counted). Latency is
 // then measured from each arrival's intended start, so a stall shows in the percentiles.
-import type { Client, PhaseOptions } from './driver.ts';
+import type { PhaseOptions } from './driver.ts';
+import type { Client, OpRunner } from './op-runner.ts';
 import { OPS } from './ops.ts';
 import { createRng, deriveSeed } from './rng.ts';
 import { createKeyPicker } from './keys.ts';
@@ -13,8 +14,7 @@ import { buildSchedule } from './schedule.ts';
 export async function runOpen(
   o: PhaseOptions,
   clients: Client[],
-  execute: (cl: Client, op: number, u: number, intended: number) => Promise<void>,
-  drop: (op: number, intended: number) => void,
+  runner: OpRunner,
   { t0, warmupMs, measureMs, aborted }: { t0: number; warmupMs: number; measureMs: number; aborted: () => boolean },
 ): Promise<number> {
   const s = o.scenario;
@@ -64,7 +64,7 @@ export async function runOpen(
         qHead = (qHead + 1) % queue.length;
         qLen--;
         running++;
-        execute(cl, opsOf[i], users[i], t0 + schedule[i]).then(() => {
+        runner.run(cl, OPS[opsOf[i]], users[i], t0 + schedule[i]).then(() => {
           running--;
           idle.push(cl);
           dispatch();
@@ -80,7 +80,7 @@ export async function runOpen(
           qLen++;
         } else {
           dropped++;
-          drop(opsOf[next], t0 + schedule[next]);
+          runner.drop(OPS[opsOf[next]], t0 + schedule[next]);
         }
         next++;
       }
