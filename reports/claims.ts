@@ -31,12 +31,20 @@ export interface ClaimCheck {
 /** The answers per user of the document's benchmark table. */
 const CLAIM_ANSWERS_PER_USER = 100_000;
 
+/** Faults that hit the strategy: a claim is never decided by a fault the harness caused or
+ *  suffered. */
+function faultsOf(s: StrategyResult): string[] {
+  return (s.faults ?? []).filter((f) => f.happened).map((f) => `${f.kind}${f.injected ? ' (injected)' : ''} at ${(f.tMs / 1000).toFixed(1)} s in round ${f.round}`);
+}
+
 function ran(s: StrategyResult | undefined): s is StrategyResult {
-  return !!s && s.status === 'ok';
+  return !!s && s.status === 'ok' && faultsOf(s).length === 0;
 }
 
 function notRunEvidence(id: string, s: StrategyResult | undefined): string {
   if (!s) return `${id} was not part of this run.`;
+  const hit = faultsOf(s);
+  if (s.status === 'ok' && hit.length) return `${id}'s figures carry faults, so they decide nothing here: ${hit.join('; ')}.`;
   return `${id} was ${s.status}${s.reason ? `: ${s.reason}` : ''}.`;
 }
 

@@ -15,7 +15,15 @@ const SQLSTATE_CLASSES: Record<string, string> = {
   XX: 'internal error',
 };
 
+const OWN_KINDS: Record<string, string> = {
+  connection: 'connection to Postgres lost',
+  redis: 'Redis unreachable',
+  'app-crash': 'application crashed mid-write (injected fault)',
+  dropped: 'arrival dropped: too many operations in flight',
+};
+
 export function describeErrorKind(kind: string): string {
+  if (OWN_KINDS[kind]) return `${kind}: ${OWN_KINDS[kind]}`;
   const cls = /^[0-9A-Z]{2}/.test(kind) ? kind.slice(0, 2) : undefined;
   const name = cls && (kind.length === 2 || kind.length === 5) ? SQLSTATE_CLASSES[cls] : undefined;
   return name ? `${kind}: ${name}` : kind;

@@ -5,12 +5,24 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connectPg } from '../harness/db/connect.ts';
+import type pg from 'pg';
 import { listOwnSchemas } from '../harness/db/schemas.ts';
+import { schemaFor } from '../harness/db/schema-name.ts';
 import type { Results } from '../harness/results/types.ts';
 import { testDatabaseUrl, testRedisUrl, uniqueTag } from './support/env.ts';
 
 const BIN = path.resolve('bin/counterbench.mjs');
 const env = () => ({ ...process.env, DATABASE_URL: testDatabaseUrl(), REDIS_URL: testRedisUrl() });
+
+/** Until the load has written into the schema: more answers than the seed put there. */
+async function waitForWrites(admin: pg.Client, schema: string, seeded: number): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const r = await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.user_answers_new`).catch(() => ({ rows: [{ n: 0 }] }));
+    if (r.rows[0].n > seeded) return;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error(`no load reached ${schema}`);
+}
 
 function scenarioFile(dir: string, body: Record<string, unknown>): string {
   const p = path.join(dir, 'scenario.json');
@@ -103,16 +115,23 @@ describe('run exit codes', () => {
       let stderr = '';
       child.stderr.on('data', (b) => (stderr += b));
       const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-      // wait until the strategies are deployed and the load has run a little
+      // wait until the strategies are deployed and baseline's load has run a little
       for (let i = 0; i < 200 && (await listOwnSchemas(admin, ns)).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
       expect(await listOwnSchemas(admin, ns)).toHaveLength(2);
-      await new Promise((r) => setTimeout(r, 1500));
+      await waitForWrites(admin, schemaFor('baseline', ns), 200);
+      await new Promise((r) => setTimeout(r, 1000));
       child.kill('SIGINT');
       const code = await exited;
       expect(code, stderr).toBe(130);
       const results = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as Results;
       expect(results.run.interrupted).toBe(true);
+      // the strategy cut short keeps its partial figures; the one that never had its turn says so
+      expect(results.strategies.map((s) => [s.id, s.status])).toEqual([
+        ['baseline', 'interrupted'],
+        ['trigger-upsert', 'not-run'],
+      ]);
       expect(results.strategies[0].ops.write!.count).toBeGreaterThan(0);
+      expect(results.strategies[1].reason).toMatch(/before its turn/);
       expect(await listOwnSchemas(admin, ns)).toEqual([]);
     } finally {
       await admin.end();

@@ -23,6 +23,7 @@ export function fixtureScenario(): Scenario {
     rounds: 2,
     seed: 42,
     thresholds: [],
+    faults: [],
     options: {
       mvRefreshIntervalMs: 2000,
       mvRefreshConcurrently: false,

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { STRATEGIES } from '../harness/strategies/index.ts';
 import { deployForTest, TEST_OPTIONS } from './support/deployed.ts';
 import { exactCheck } from '../harness/measure/drift.ts';
-import { connectPg } from '../harness/db/connect.ts';
+import { reconnecting } from '../harness/db/reconnecting.ts';
 import { connectRedis } from '../harness/provision/redis.ts';
 import { testDatabaseUrl, testRedisUrl } from './support/env.ts';
 import type { Job, JobContext } from '../harness/strategies/types.ts';
@@ -13,7 +13,7 @@ const WRITES = 60;
 function jobContext(d: Awaited<ReturnType<typeof deployForTest>>): JobContext {
   return {
     ...d.ctx,
-    connectPg: () => connectPg(testDatabaseUrl(), { schema: d.ctx.schema, applicationName: 'counterbench:test:job' }),
+    connectPg: () => reconnecting(testDatabaseUrl(), { schema: d.ctx.schema, applicationName: 'counterbench:test:job' }),
     connectRedis: async () => {
       const r = connectRedis(testRedisUrl());
       await r.connect();

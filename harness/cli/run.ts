@@ -60,6 +60,10 @@ export async function runCommand(argv: string[], o: Output, signal?: AbortSignal
       progress.done();
       note(l);
     },
+    warn: (l) => {
+      progress.done();
+      o.err(`counterbench run: ${l}`);
+    },
     onProgress: (id, round, s) => progress.update(id, round, s),
   });
   progress.done();
@@ -74,6 +78,7 @@ export async function runCommand(argv: string[], o: Output, signal?: AbortSignal
   // k6 (a consistency threshold such as "drift.consistencyPct == 100" makes it one).
   // a strategy that failed to deploy or to run measured nothing: the run did not do its job
   const failed = outcome.results.strategies.filter((s) => s.status === 'failed');
-  if (failed.length) o.err(`counterbench run: ${failed.map((s) => s.id).join(', ')} failed: see the reasons above`);
+  // the reasons go to stderr with the verdict, not only into the table on stdout
+  for (const s of failed) o.err(`counterbench run: ${s.id} failed: ${s.reason?.split('\n')[0] ?? 'no reason recorded'}`);
   return failed.length || thresholdsFailed(outcome.results.run.thresholds ?? []) ? EXIT_FAILED_CHECK : EXIT_OK;
 }

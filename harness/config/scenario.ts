@@ -12,6 +12,7 @@ import { ALL_STRATEGY_IDS, isStrategyId } from './strategy-ids.ts';
 import { parseDurationMs } from './duration.ts';
 import { parseThresholdExpression } from './threshold-expression.ts';
 import type { KeyDistribution, LoadModel, Scenario, Stage, Threshold } from './types.ts';
+import { FAULT_KINDS, isFaultKind, type FaultSpec } from '../faults/kinds.ts';
 
 /** Built-in scenarios ship in the package, so they are found from this file, not from the cwd. */
 export const SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
@@ -165,6 +166,8 @@ function parseThresholdItem(item: unknown): Threshold | ThresholdProblem {
   return typeof t === 'string' ? problem(t, 'expression') : t;
 }
 
+const faultKind = leaf(`one of: ${Object.keys(FAULT_KINDS).join(', ')}`, (v) => (isFaultKind(v) ? v : undefined));
+
 // ---- objects: unknown keys are errors that list the keys the object has ----------------------
 
 function obj<S extends z.ZodRawShape>(shape: S) {
@@ -226,6 +229,17 @@ const fileSchema = obj({
   rounds: int(1).optional(),
   seed: leaf('an integer from 0 to 4294967295', (v) => (isNum(v) && Number.isInteger(v) && v >= 0 && v <= 0xffffffff ? v : undefined)).optional(),
   thresholds: thresholdList.optional(),
+  faults: z
+    .array(
+      obj({
+        kind: faultKind,
+        at: duration('s', true),
+        strategies: strategyList.optional(),
+        count: int(1).optional(),
+      }),
+      { error: (iss) => `expected a list of {kind, at, strategies?, count?}, got ${show(iss.input)}` },
+    )
+    .optional(),
   options: obj({
     mvRefreshInterval: duration('s', false).optional(),
     mvRefreshConcurrently: bool().optional(),
@@ -455,6 +469,14 @@ function resolve(f: ScenarioFile, o: ParsedOverrides, display: string, stem: str
     keys = { kind: 'hotset', hotUsers: k.hotUsers, hotShare: k.hotShare };
   }
 
+  const faults: FaultSpec[] = (f.faults ?? []).map((x, i) => {
+    const atSeconds = x.at / 1000;
+    const measured = Math.max(durationSeconds, stagesSeconds);
+    if (atSeconds >= measured) fail(`faults[${i}].at`, `expected a time inside the measured part (under ${measured}s), got ${atSeconds}s`);
+    if (x.count !== undefined && x.kind !== 'app-crash-after-insert') fail(`faults[${i}].count`, 'only app-crash-after-insert takes a count');
+    return { kind: x.kind, atSeconds, ...(x.strategies ? { strategies: x.strategies } : {}), count: x.count ?? 1 };
+  });
+
   const fo = f.options ?? {};
   const options: Scenario['options'] = {
     mvRefreshIntervalMs: fo.mvRefreshInterval ?? DEFAULTS.options.mvRefreshIntervalMs,
@@ -477,6 +499,7 @@ function resolve(f: ScenarioFile, o: ParsedOverrides, display: string, stem: str
     rounds: f.rounds ?? DEFAULTS.rounds,
     seed: f.seed ?? DEFAULTS.seed,
     thresholds: f.thresholds ?? [],
+    faults,
     options,
   };
 }

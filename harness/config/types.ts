@@ -33,6 +33,8 @@ export interface Threshold {
   strategies?: string[];
 }
 
+import type { FaultSpec } from '../faults/kinds.ts';
+
 export interface Scenario {
   name: string;
   description: string;
@@ -57,6 +59,8 @@ export interface Scenario {
   rounds: number;
   seed: number;
   thresholds: Threshold[];
+  /** faults injected into each strategy's measured part, on a schedule (see faults/kinds.ts) */
+  faults: FaultSpec[];
   options: {
     /** materialized-view refresh period */
     mvRefreshIntervalMs: number;

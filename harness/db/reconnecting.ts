@@ -10,12 +10,16 @@ export interface Reconnecting {
   get(): Promise<pg.Client>;
   /** how many times a broken connection was replaced */
   readonly reconnects: number;
+  /** the current backend's pid (null before the server said) */
+  pid(): number | null;
   end(): Promise<void>;
 }
 
 export interface ReconnectingOptions extends ConnectOptions {
   /** how long get() keeps trying while the server does not answer (default 30 s) */
   waitMs?: number;
+  /** runs on every new connection, the first included, before anyone uses it */
+  onConnect?: (c: pg.Client) => Promise<void>;
   /** called once per replaced connection, with why the old one broke */
   onReconnect?: (why: string) => void;
 }
@@ -32,6 +36,12 @@ export async function reconnecting(url: string, o: ReconnectingOptions): Promise
     // a backend that dies emits 'error' (idle) or 'end'; either way this client is done
     client.on('error', (e) => (held.broken ??= e.message));
     client.on('end', () => (held.broken ??= 'the connection ended'));
+    try {
+      await o.onConnect?.(client);
+    } catch (e) {
+      await client.end().catch(() => {});
+      throw e;
+    }
     return held;
   };
   let held = await open();
@@ -67,6 +77,8 @@ export async function reconnecting(url: string, o: ReconnectingOptions): Promise
     get reconnects() {
       return reconnects;
     },
+    // node-postgres keeps the BackendKeyData pid but does not declare it
+    pid: () => (held.client as unknown as { processID: number | null }).processID ?? null,
     async end() {
       ended = true;
       await held.client.end().catch(() => {});

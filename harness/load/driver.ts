@@ -15,6 +15,7 @@ import { startLoopDelayMonitor } from '../measure/loop-delay.ts';
 import type { Ledger } from '../measure/ledger.ts';
 import { runOpen } from './open-model.ts';
 import { OpRunner, type Client } from './op-runner.ts';
+import { AppCrash } from './error-kind.ts';
 
 export interface LiveStats {
   phase: 'warmup' | 'measure';
@@ -36,6 +37,19 @@ export interface PhaseOptions {
   seed: number;
   signal?: AbortSignal;
   onProgress?: (s: LiveStats) => void;
+  /** called once the load connections are open, for fault injection */
+  onLoadStart?: (h: LoadHandle) => void;
+}
+
+/** What fault injection may see and do of a running phase. */
+export interface LoadHandle {
+  /** epoch ms when the measured part starts */
+  measureStartsAt: number;
+  /** the backend pid of each load connection, current after reconnects */
+  loadPids(): number[];
+  /** makes the next n writes crash after their first statement (the strategy must have a
+   *  crash point: a multi-statement write); returns false when it has none */
+  crashWrites(n: number): boolean;
 }
 
 export interface PhaseResult {
@@ -43,6 +57,8 @@ export interface PhaseResult {
   series: SeriesPoint[];
   reads: ReadBounds | null;
   reconnects: number;
+  /** writes that crashed after their first statement (an injected fault) */
+  appCrashes: number;
   /** open model: arrivals dropped because maxInFlight operations were already waiting (warm-up
    *  included; the measured ones are also in ops[op].dropped and counted as errors) */
   droppedArrivals: number;
@@ -81,6 +97,14 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
   const s = o.scenario;
   const sessionsPerUser = s.data.sessionsPerUser;
   let reconnects = 0;
+  let crashesArmed = 0;
+  let appCrashes = 0;
+  const crashPoint = () => {
+    if (crashesArmed <= 0) return;
+    crashesArmed--;
+    appCrashes++;
+    throw new AppCrash();
+  };
 
   const appName = `counterbench:${o.strategy.id}`;
   const openConn = async (): Promise<Conn> => {
@@ -91,7 +115,9 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
       redis.on('error', () => {});
       await redis.connect();
     }
-    return { pg: pgc, redis, ctx: o.ctx };
+    // which backend is whose: fault injection terminates exactly one of ours
+    const pid = Number((await pgc.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+    return { pg: pgc, redis, ctx: o.ctx, pid, crashPoint };
   };
   const closeConn = async (c: Conn) => {
     c.redis?.disconnect();
@@ -147,6 +173,15 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
     seriesSecond: (intended, done) => Math.floor(((s.load.kind === 'open' ? done : intended) - measureStart) / 1000),
   }, reconnect);
 
+  o.onLoadStart?.({
+    measureStartsAt: epochAt(measureStart),
+    loadPids: () => clients.map((c) => c.conn.pid ?? 0),
+    crashWrites: (n) => {
+      if (!o.strategy.multiStatement) return false;
+      crashesArmed += n;
+      return true;
+    },
+  });
   const loop = startLoopDelayMonitor();
   const progress = o.onProgress
     ? setInterval(() => {
@@ -207,6 +242,7 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
     series: runner.series.points(),
     reads: runner.judge ? runner.judge.result() : null,
     reconnects,
+    appCrashes,
     droppedArrivals: dropped,
     completed: runner.completed(),
     measureStartedAt: epochAt(measureStart),

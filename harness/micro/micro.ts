@@ -14,6 +14,7 @@ import { deployEach } from '../run/deploy.ts';
 import { scenarioFromObject } from '../config/scenario.ts';
 import type { Scenario } from '../config/types.ts';
 import type { Answer, Conn, Strategy, StrategyContext } from '../strategies/types.ts';
+import type { StrategyStatus } from '../results/types.ts';
 import { strategyById } from '../strategies/index.ts';
 import { redisPrefixFor } from '../strategies/redis-keys.ts';
 import { BENCH_ANSWER } from '../calibrate/pgbench.ts';
@@ -54,7 +55,7 @@ export interface MicroMeasure {
 export interface MicroStrategy {
   id: string;
   title: string;
-  status: 'ok' | 'not-deployable' | 'skipped' | 'failed';
+  status: StrategyStatus;
   reason?: string;
   ops: MicroMeasure[];
 }
@@ -106,7 +107,7 @@ export async function micro(o: MicroOptions): Promise<MicroResult> {
     return {
       strategy,
       ctx: { schema: schemaFor(id, ns), redisPrefix: redisPrefixFor(ns, id), users: data.users, options },
-      result: { id, title: strategy.title, status: 'ok', ops: [] },
+      result: { id, title: strategy.title, status: 'not-run', ops: [] },
       deployed: false,
     };
   });

@@ -10,6 +10,8 @@ export interface PgTarget {
   /** server_version, e.g. 15.20 */
   version: string;
   stop(): Promise<void>;
+  /** stops and starts the server on the same port and data (only a server the harness owns) */
+  restart?(): Promise<void>;
 }
 
 /** Connects once to prove the server answers; a failure is bad configuration, exit 2. */

@@ -15,6 +15,8 @@ export interface RedisTarget {
   kind: 'url' | 'local-server';
   version: string;
   stop(): Promise<void>;
+  /** stops and starts the server on the same port (only a server the harness started) */
+  restart?(): Promise<void>;
 }
 
 export type RedisProvision = { ok: true; target: RedisTarget } | { ok: false; reason: string };

@@ -4,7 +4,11 @@ import type { Scenario } from '../config/types.ts';
 
 export const SCHEMA_VERSION = 1;
 
-export type StrategyStatus = 'ok' | 'not-deployable' | 'skipped' | 'failed';
+/** ok: measured in full; not-deployable: Postgres refused its DDL (a finding); skipped: a part it
+ *  needs (Redis) is missing; failed: its deployment or load broke, or a fault hit it; interrupted:
+ *  Ctrl-C cut it short (its figures cover the part that ran); not-run: the run ended before its
+ *  turn. */
+export type StrategyStatus = 'ok' | 'not-deployable' | 'skipped' | 'failed' | 'interrupted' | 'not-run';
 export type OpName = 'write' | 'read' | 'delete';
 
 export interface LatencySummary {
@@ -137,6 +141,33 @@ export interface StrategyResult {
   reconnects?: number;
   /** open model: arrivals dropped because maxInFlight operations were already waiting */
   droppedArrivals?: number;
+  /** faults during its phases, injected by the scenario or suffered: what they cost is theirs,
+   *  and no claim of the analysis is decided on a phase that had one */
+  faults?: FaultRecord[];
+}
+
+export interface FaultRecord {
+  /** an injected kind (harness/faults/kinds.ts), or one the harness suffered:
+   *  postgres-connection-lost, load-connection-lost, job-connection-lost, redis-lost */
+  kind: string;
+  injected: boolean;
+  /** false when an injected fault could not be injected here (detail says why) */
+  happened: boolean;
+  round: number;
+  /** epoch ms, and ms from the measured part's start */
+  at: number;
+  tMs: number;
+  detail: string;
+  cost: {
+    /** how long the part it hit was gone: until the server answered again, or the connection
+     *  was replaced; null when it never came back within the phase */
+    downMs?: number | null;
+    /** operations that failed in the seconds the fault spanned */
+    errors?: number;
+    /** app-crash-after-insert: writes that crashed after their INSERT (each leaves every
+     *  counter of an exact strategy one short) */
+    appCrashes?: number;
+  };
 }
 
 export interface RoundResult {

@@ -1,28 +1,19 @@
 // One whole run: targets, every strategy deployed side by side, rounds of load, the checks,
 // results.json. Cleans up after itself whatever happens, and on an abort (Ctrl-C) keeps what
 // was measured so far, marked interrupted.
-import fs from 'node:fs';
 import path from 'node:path';
-import type pg from 'pg';
-import type { Redis } from 'ioredis';
 import type { Scenario } from '../config/types.ts';
-import { SCHEMA_VERSION, type Results, type RoundResult, type StrategyResult } from '../results/types.ts';
-import type { Strategy, StrategyContext } from '../strategies/types.ts';
+import type { Results } from '../results/types.ts';
 import { strategyById } from '../strategies/index.ts';
 import { redisPrefixFor } from '../strategies/redis-keys.ts';
-import { openPostgres, type PgTarget } from '../provision/postgres.ts';
-import { openRedis, type RedisTarget } from '../provision/redis.ts';
-import { connectPg } from '../db/connect.ts';
 import { dropSchema } from '../db/schemas.ts';
 import { schemaFor } from '../db/schema-name.ts';
 import { deployEach } from './deploy.ts';
-import { collectEnvironment } from './environment.ts';
-import { runStrategyPhase } from './strategy-phase.ts';
-import { baselineRatios, medianOps } from './aggregate.ts';
 import { newRunId } from './run-id.ts';
-import { Ledger } from '../measure/ledger.ts';
-import { truthByUser } from '../measure/drift.ts';
-import { evaluateThresholds } from '../results/thresholds.ts';
+import { openTargets, stopAll, type Targets } from './targets.ts';
+import { goLive, runRounds, type Planned, type Live } from './rounds.ts';
+import { assembleResults } from './assemble.ts';
+import { writeResultsFile } from './write-results.ts';
 import type { LiveStats } from '../load/driver.ts';
 
 export interface RunOptions {
@@ -33,10 +24,13 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** keeps the schemas after the run, for inspection */
   keep?: boolean;
+  /** schemas counterbench_<namespace>_<id>: a second run on the same server needs its own */
   namespace?: string;
   signal?: AbortSignal;
   /** human-readable progress lines (stderr on a terminal); never called with --json */
   log?: (line: string) => void;
+  /** what the user must know even in --json mode: leftovers, fallbacks */
+  warn?: (line: string) => void;
   onProgress?: (strategy: string, round: number, s: LiveStats) => void;
 }
 
@@ -46,165 +40,97 @@ export interface RunOutcome {
   outDir: string;
 }
 
-interface Entry {
-  strategy: Strategy;
-  ctx: StrategyContext;
-  result: StrategyResult;
-  ledger?: Ledger;
-  check?: pg.Client;
-  rounds: RoundResult[];
+/** Every strategy of the scenario, baseline first when the scenario left it out: every cost is
+ *  also read as a ratio to the bare INSERT in the same round. Nothing has run yet. */
+function plan(s: Scenario, runId: string, namespace: string | undefined): Planned[] {
+  const ids = s.strategies.includes('baseline') ? s.strategies : ['baseline', ...s.strategies];
+  return ids.map((id) => {
+    const strategy = strategyById(id);
+    if (!strategy) throw new Error(`unknown strategy ${id}`); // the scenario validator names it first
+    return {
+      strategy,
+      ctx: { schema: schemaFor(id, namespace), redisPrefix: redisPrefixFor(runId, id), users: s.data.users, options: s.options },
+      result: { id, title: strategy.title, origin: strategy.origin, status: 'not-run', counters: strategy.counters.map((c) => c.name), ops: {} },
+    };
+  });
 }
 
 export async function run(o: RunOptions): Promise<RunOutcome> {
   const s = o.scenario;
   const log = o.log ?? (() => {});
+  const warn = o.warn ?? log;
   const runId = newRunId();
   const startedAt = new Date().toISOString();
   const outDir = o.outDir ?? path.join('out', runId);
-  const env = o.env ?? process.env;
+  const entries = plan(s, runId, o.namespace);
 
-  // every strategy's cost is also read as a ratio to the bare INSERT in the same round
-  const ids = s.strategies.includes('baseline') ? s.strategies : ['baseline', ...s.strategies];
-  const entries: Entry[] = ids.map((id) => {
-    const strategy = strategyById(id);
-    if (!strategy) throw new Error(`unknown strategy ${id}`); // the scenario validator names it first
-    return {
-      strategy,
-      ctx: {
-        schema: schemaFor(id, o.namespace),
-        redisPrefix: redisPrefixFor(runId, id),
-        users: s.data.users,
-        options: s.options,
-      },
-      result: { id, title: strategy.title, origin: strategy.origin, status: 'ok', counters: strategy.counters.map((c) => c.name), ops: {} },
-      rounds: [],
-    };
-  });
-
-  let pgTarget: PgTarget | undefined;
-  let redisTarget: RedisTarget | undefined;
-  let redis: Redis | undefined;
-  let admin: pg.Client | undefined;
-  const deployed: Entry[] = [];
+  let targets: Targets | undefined;
+  const touched: Planned[] = [];
+  const live: Live[] = [];
   try {
-    log(o.databaseUrl ? 'connecting to DATABASE_URL' : 'starting an embedded PostgreSQL');
-    pgTarget = await openPostgres({ databaseUrl: o.databaseUrl });
-    admin = await connectPg(pgTarget.url, { applicationName: 'counterbench:admin' });
-    if (pgTarget.kind === 'embedded') await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-
-    let redisReason = '';
-    if (entries.some((e) => e.strategy.needsRedis)) {
-      const r = await openRedis(env);
-      if ('reason' in r) redisReason = r.reason;
-      else ({ target: redisTarget, client: redis } = r);
-    }
-    const environment = await collectEnvironment(admin, pgTarget.kind, redisTarget?.version ?? null);
-
+    targets = await openTargets({
+      databaseUrl: o.databaseUrl,
+      env: o.env ?? process.env,
+      namespace: o.namespace,
+      needsRedis: entries.some((e) => e.strategy.needsRedis),
+      log,
+      warn,
+    });
+    const t = targets;
     await deployEach(entries, {
-      url: pgTarget.url,
-      admin,
+      url: t.pg.url,
+      admin: await t.admin.get(),
       data: s.data,
-      redis,
-      redisReason,
+      redis: t.redis?.client,
+      redisReason: t.redisReason,
       signal: o.signal,
       log,
-      touched: (e) => deployed.push(e),
+      touched: (e) => touched.push(e),
       deployed: (e, d) => {
         e.result.seed = { rows: d.seedRows, ms: d.seedMs, rowsPerSec: d.seedMs > 0 ? (d.seedRows / d.seedMs) * 1000 : 0 };
         log(`  seeded ${d.seedRows} rows in ${(d.seedMs / 1000).toFixed(1)} s (${Math.round(e.result.seed.rowsPerSec)} rows/s)${d.reason ? `; not deployable: ${d.reason}` : ''}`);
       },
     });
-
-    const live = entries.filter((e) => e.result.status === 'ok');
-    for (const e of live) {
-      e.check = await connectPg(pgTarget.url, { schema: e.ctx.schema, applicationName: `counterbench:${e.strategy.id}:check` });
-      e.ledger = new Ledger(s.data.users, await truthByUser(e.check));
+    for (const e of entries) {
+      if (e.result.status !== 'ok' || o.signal?.aborted) continue;
+      live.push(await goLive(e, t.pg.url, s));
     }
+    await runRounds(live, { scenario: s, targets: t, signal: o.signal, log, onProgress: o.onProgress });
 
-    for (let round = 1; round <= s.rounds && !o.signal?.aborted; round++) {
-      // rotate the order so that drift of the machine over time falls on every strategy alike
-      const order = live.map((_, i) => live[(i + round - 1) % live.length]);
-      for (const e of order) {
-        if (o.signal?.aborted) break;
-        if (e.result.status !== 'ok') continue; // failed in an earlier round: its reason stands
-        log(`round ${round}/${s.rounds}: ${e.strategy.id}`);
-        try {
-          const r = await runStrategyPhase({
-            strategy: e.strategy,
-            ctx: e.ctx,
-            pgUrl: pgTarget.url,
-            redisUrl: redisTarget?.url,
-            scenario: s,
-            ledger: e.ledger!,
-            seed: s.seed + round,
-            check: e.check!,
-            admin: admin!,
-            redis,
-            signal: o.signal,
-            onProgress: o.onProgress ? (p) => o.onProgress!(e.strategy.id, round, p) : undefined,
-          });
-          e.rounds.push({ round, ops: r.phase.ops, server: { walBytesPerWrite: r.server.walBytesPerWrite, deadTuplesPerWrite: r.server.deadTuplesPerWrite } });
-          e.result.series = r.phase.series;
-          e.result.drift = {
-            consistent: r.counters.every((c) => c.usersInconsistent === 0),
-            convergeMs: r.convergeMs,
-            counters: r.counters,
-            timeline: r.timeline,
-            sampler: r.sampler ?? undefined,
-            reads: r.phase.reads ?? undefined,
-            ledger: {
-              inDoubt: e.ledger!.inDoubt,
-              acknowledgedInserts: e.ledger!.totalInsAcked,
-              acknowledgedDeletes: e.ledger!.totalDelAcked,
-              writeOverlaps: e.ledger!.writeOverlaps,
-            },
-          };
-          e.result.events = r.events;
-          e.result.server = r.server;
-          e.result.harnessSaturated = (e.result.harnessSaturated ?? false) || r.phase.harness.saturated;
-          e.result.harness = r.phase.harness;
-          e.result.reconnects = (e.result.reconnects ?? 0) + r.phase.reconnects;
-          e.result.droppedArrivals = (e.result.droppedArrivals ?? 0) + r.phase.droppedArrivals;
-        } catch (err) {
-          e.result.status = 'failed';
-          e.result.reason = `load failed in round ${round}: ${(err as Error).message}`;
-        }
+    const results = assembleResults({ runId, startedAt, scenario: s, entries, live, environment: t.environment, interrupted: o.signal?.aborted === true });
+    const written = writeResultsFile(results, outDir);
+    if (written.fallback) warn(written.fallback);
+    return { results, resultsPath: written.path, outDir: path.dirname(written.path) };
+  } finally {
+    await cleanup(entries, live, touched, targets, o.keep === true, warn);
+  }
+}
+
+/** Every part closed on its own; schemas that cannot be dropped are named, with the command
+ *  that removes them later. */
+async function cleanup(entries: Planned[], live: Live[], touched: Planned[], t: Targets | undefined, keep: boolean, warn: (l: string) => void): Promise<void> {
+  for (const e of live) await e.check.end().catch(() => {});
+  if (!t) return;
+  const left: string[] = [];
+  if (!keep) {
+    for (const e of touched) {
+      try {
+        await dropSchema(await t.admin.get(), e.ctx.schema);
+      } catch {
+        left.push(e.ctx.schema);
       }
     }
-
-    const baseline = entries.find((e) => e.strategy.id === 'baseline')?.result;
-    for (const e of entries) {
-      if (!e.rounds.length) continue;
-      e.result.rounds = e.rounds;
-      e.result.ops = medianOps(e.rounds);
-    }
-    for (const e of entries) if (e.result.rounds && e.strategy.id !== 'baseline') e.result.vsBaseline = baselineRatios(e.result, baseline);
-
-    const strategies = entries.map((e) => e.result);
-    const results: Results = {
-      schemaVersion: SCHEMA_VERSION,
-      run: {
-        id: runId,
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        interrupted: o.signal?.aborted || undefined,
-        scenario: { ...s, strategies: ids },
-        environment,
-        thresholds: evaluateThresholds(s.thresholds, strategies),
-      },
-      strategies,
-    };
-    fs.mkdirSync(outDir, { recursive: true });
-    const resultsPath = path.join(outDir, 'results.json');
-    fs.writeFileSync(resultsPath, JSON.stringify(results, null, 2) + '\n');
-    return { results, resultsPath, outDir };
-  } finally {
-    for (const e of entries) await e.check?.end().catch(() => {});
-    if (admin && !o.keep) for (const e of deployed) await dropSchema(admin, e.ctx.schema).catch(() => {});
-    if (redis) for (const e of entries) await e.strategy.cleanup?.(redis, e.ctx).catch(() => {});
-    redis?.disconnect();
-    await admin?.end().catch(() => {});
-    await redisTarget?.stop();
-    await pgTarget?.stop();
   }
+  const redis = t.redis?.client;
+  if (redis) {
+    await stopAll(
+      entries.map((e) => [`${e.strategy.id}'s Redis keys`, e.strategy.cleanup && (() => e.strategy.cleanup!(redis, e.ctx))]),
+      warn,
+    );
+  }
+  // an embedded server takes its schemas with it; a user's server keeps them
+  if (left.length && t.pg.kind !== 'embedded') {
+    warn(`could not drop ${left.join(', ')} (the server did not answer): run \`counterbench clean\` against the same DATABASE_URL to remove them`);
+  }
+  await t.stop();
 }

@@ -1,11 +1,10 @@
 // One strategy's turn in a round: its jobs start, the load runs, the load stops, the jobs are
 // given time to converge on their own (timed), then drained, and every counter is checked.
 // Around it: the server's statistics before and after, lock waits and the drift timeline.
-import type pg from 'pg';
 import type { Redis } from 'ioredis';
-import type { CounterDrift, DriftSample } from '../results/types.ts';
+import type { CounterDrift, DriftSample, FaultRecord } from '../results/types.ts';
 import type { Job, JobEvent } from '../strategies/types.ts';
-import { connectPg } from '../db/connect.ts';
+import { reconnecting, type Reconnecting } from '../db/reconnecting.ts';
 import { connectRedis } from '../provision/redis.ts';
 import { runPhase, type PhaseOptions, type PhaseResult } from '../load/driver.ts';
 import { counterSum, counterSumSql, counterSums, exactCheck } from '../measure/drift.ts';
@@ -13,13 +12,22 @@ import { diffServer, snapshotServer, type ServerCost } from '../measure/server.t
 import { startLockSampler } from '../measure/lock-sampler.ts';
 import { startDriftSampler, type DriftSampler } from '../measure/drift-sampler.ts';
 import { startServerEventSampler } from '../measure/server-events.ts';
+import type { RedisWatch } from '../provision/redis-watch.ts';
+import type { FaultSpec } from '../faults/kinds.ts';
+import { scheduleFaults } from '../faults/inject.ts';
+import { attributeFaults } from '../faults/attribute.ts';
 
 export interface StrategyPhaseOptions extends PhaseOptions {
-  /** a connection in the strategy's schema, for checks */
-  check: pg.Client;
-  /** a connection outside any schema, for server statistics */
-  admin: pg.Client;
+  /** a connection in the strategy's schema, for checks; replaced if its backend is lost */
+  check: Reconnecting;
+  /** a connection outside any schema, for server statistics; replaced if its backend is lost */
+  admin: Reconnecting;
   redis?: Redis;
+  /** the harness's Redis client's outages, to say so when a check fails for want of Redis */
+  redisWatch?: RedisWatch;
+  round: number;
+  /** the scenario's faults, and how to restart the servers the harness owns */
+  faults?: { specs: FaultSpec[]; restartPostgres?: () => Promise<void>; restartRedis?: () => Promise<void> };
 }
 
 export interface StrategyPhaseResult {
@@ -29,7 +37,10 @@ export interface StrategyPhaseResult {
   /** ms after the load ended until every counter's sum matched the truth without help; null if
    *  it had not by the drain timeout */
   convergeMs: number | null;
+  /** empty when the check could not be made; checkError says why */
   counters: CounterDrift[];
+  checkError?: string;
+  faults: FaultRecord[];
   timeline: DriftSample[];
   sampler: { intervalMs: number; samples: number; meanQueryMs: number | null; errors: number } | null;
   server: ServerCost;
@@ -37,11 +48,19 @@ export interface StrategyPhaseResult {
 
 const POLL_MS = 20;
 
-async function startJobs(o: StrategyPhaseOptions, events: JobEvent[]): Promise<Job[]> {
+async function startJobs(o: StrategyPhaseOptions, events: JobEvent[], links: Reconnecting[]): Promise<Job[]> {
   if (!o.strategy.jobs) return [];
   return o.strategy.jobs({
     ...o.ctx,
-    connectPg: () => connectPg(o.pgUrl, { schema: o.ctx.schema, applicationName: `counterbench:${o.strategy.id}:job` }),
+    connectPg: async () => {
+      const link = await reconnecting(o.pgUrl, {
+        schema: o.ctx.schema,
+        applicationName: `counterbench:${o.strategy.id}:job`,
+        onReconnect: (why) => events.push({ kind: 'job-reconnect', at: Date.now(), durationMs: 0, error: why }),
+      });
+      links.push(link);
+      return link;
+    },
     connectRedis: async () => {
       const r = connectRedis(o.redisUrl!);
       r.on('error', () => {});
@@ -57,11 +76,11 @@ async function awaitConvergence(o: StrategyPhaseOptions, hasJobs: boolean): Prom
   if (!o.strategy.counters.length) return 0;
   const started = Date.now();
   // the load is over, so the truth no longer moves: count it once
-  const t = await o.check.query<{ n: string }>('SELECT count(*) AS n FROM user_answers_new');
+  const t = await (await o.check.get()).query<{ n: string }>('SELECT count(*) AS n FROM user_answers_new');
   const truth = Number(t.rows[0].n);
   for (let first = true; ; first = false) {
     const polledAt = Date.now();
-    const sums = await counterSums(o.check, o.redis, o.strategy, o.ctx);
+    const sums = await counterSums(await o.check.get(), o.redis, o.strategy, o.ctx);
     // already right at the first look: nothing had to converge
     if (Object.values(sums).every((s) => s === truth)) return first ? 0 : polledAt - started;
     // without jobs nothing will change any more
@@ -80,7 +99,7 @@ function startTimeline(o: StrategyPhaseOptions, phase: () => 'load' | 'drain', s
     // a range, not the acknowledged total: a counter may count an operation before the driver
     // hears it was acknowledged (manual-update's UPDATEs, the queue worker's INCR)
     truth: () => o.ledger.truthRange(),
-    redisSum: (name) => counterSum(o.check, o.redis, o.strategy, sampled.find((k) => k.name === name)!, o.ctx),
+    redisSum: async (name) => counterSum(await o.check.get(), o.redis, o.strategy, sampled.find((k) => k.name === name)!, o.ctx),
     intervalMs: o.scenario.options.driftSampleIntervalMs,
     phase,
     startedAtMs,
@@ -89,24 +108,46 @@ function startTimeline(o: StrategyPhaseOptions, phase: () => 'load' | 'drain', s
 
 export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<StrategyPhaseResult> {
   const prefix = `counterbench:${o.strategy.id}`;
-  const before = await snapshotServer(o.admin, o.ctx.schema, { settle: { applicationNamePrefix: prefix } });
+  const pgReconnects = () => o.admin.reconnects + o.check.reconnects;
+  const reconnectsBefore = pgReconnects();
+  const before = await snapshotServer(await o.admin.get(), o.ctx.schema, { settle: { applicationNamePrefix: prefix } });
   const locks = startLockSampler(o.pgUrl, { applicationNamePrefix: prefix });
   const serverEvents = startServerEventSampler(o.pgUrl, o.ctx.schema);
   const events: JobEvent[] = [];
+  const links: Reconnecting[] = [];
+  const faults = scheduleFaults(o.faults?.specs ?? [], {
+    strategy: o.strategy,
+    round: o.round,
+    admin: o.admin,
+    restartPostgres: o.faults?.restartPostgres,
+    restartRedis: o.faults?.restartRedis,
+    jobPids: async () => links.map((l) => l.pid()).filter((p): p is number => p !== null),
+  });
   let stage: 'load' | 'drain' = 'load';
   const timeline = startTimeline(o, () => stage, Date.now() + o.scenario.phases.warmupSeconds * 1000);
+  const startedAt = Date.now();
   let jobs: Job[] = [];
   let phase: PhaseResult;
-  let convergeMs: number | null;
+  let injected: FaultRecord[] = [];
+  let convergeMs: number | null = null;
+  let checkError: string | undefined;
   let samples: DriftSample[] = [];
   let lockWaits: Awaited<ReturnType<typeof locks.stop>>;
+  // a check that cannot be made is said in the reader's terms, and keeps the load's figures
+  const unchecked = (e: unknown) => `counters could not be checked: ${o.redisWatch ? o.redisWatch.explain(e, startedAt) : (e as Error).message}`;
   try {
-    jobs = await startJobs(o, events);
-    phase = await runPhase({ ...o });
+    jobs = await startJobs(o, events, links);
+    phase = await runPhase({ ...o, onLoadStart: faults.onLoadStart });
+    injected = await faults.finish();
     stage = 'drain';
-    convergeMs = await awaitConvergence(o, jobs.length > 0);
-    for (const j of jobs) await j.drain();
+    try {
+      convergeMs = await awaitConvergence(o, jobs.length > 0);
+      for (const j of jobs) await j.drain();
+    } catch (e) {
+      checkError = unchecked(e);
+    }
   } finally {
+    await faults.finish();
     // every sampler stops whatever happened, or it would go on polling through the next phases
     for (const j of jobs) await j.stop().catch(() => {});
     samples = (await timeline?.stop().catch(() => [])) ?? [];
@@ -114,8 +155,15 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
     events.push(...(await serverEvents.stop()));
   }
   // the exact check scans every answer: it must not be charged to the strategy
-  const after = await snapshotServer(o.admin, o.ctx.schema, { settle: { applicationNamePrefix: prefix } });
-  const counters = await exactCheck(o.check, o.redis, o.strategy, o.ctx);
+  const after = await snapshotServer(await o.admin.get(), o.ctx.schema, { settle: { applicationNamePrefix: prefix } });
+  let counters: CounterDrift[] = [];
+  if (!checkError) {
+    try {
+      counters = await exactCheck(await o.check.get(), o.redis, o.strategy, o.ctx);
+    } catch (e) {
+      checkError = unchecked(e);
+    }
+  }
   const server = diffServer(before, after, {
     writes: phase.completed.write,
     reads: phase.completed.read,
@@ -130,6 +178,18 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
     events: events.sort((a, b) => a.at - b.at).map((e) => ({ ...e, tMs: Math.round(e.at - phase.measureStartedAt) })),
     convergeMs,
     counters,
+    checkError,
+    faults: attributeFaults(injected, {
+      round: o.round,
+      measureStartedAt: phase.measureStartedAt,
+      endedAt: Date.now(),
+      series: phase.series,
+      jobEvents: events,
+      loadReconnects: phase.reconnects,
+      appCrashes: phase.appCrashes,
+      redisOutages: o.redisWatch?.outages() ?? [],
+      pgReconnects: pgReconnects() - reconnectsBefore,
+    }),
     timeline: samples,
     sampler: cost
       ? { intervalMs: o.scenario.options.driftSampleIntervalMs, samples: cost.samples, meanQueryMs: cost.meanQueryMs, errors: timeline!.errors().count }

@@ -19,6 +19,7 @@ export const manualUpdate: Strategy = {
   async backfill() {},
   async write(c, a) {
     await c.pg.query({ name: 'mu_insert', text: INSERT_ANSWER, values: [a.sessionId, a.questionJsonId, a.rawAnswer, a.rawAnswer.length] });
+    c.crashPoint?.();
     await c.pg.query({ name: 'mu_session', text: BUMP_SESSION, values: [a.sessionId, 1] });
     await c.pg.query({ name: 'mu_stats', text: BUMP_STATS, values: [a.userId, 1] });
     await c.pg.query({ name: 'mu_personality', text: BUMP_PERSONALITY, values: [a.userId, 1] });

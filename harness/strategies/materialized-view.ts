@@ -39,7 +39,7 @@ export const materializedView: Strategy = {
     return [
       periodicJob(ctx, 'mv-refresher', 'mv-refresh', ctx.options.mvRefreshIntervalMs, {
         run: async () => {
-          await conn.query(sql);
+          await (await conn.get()).query(sql);
         },
         close: () => conn.end(),
       }),

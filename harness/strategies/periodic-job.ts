@@ -14,13 +14,16 @@ export function periodicJob(ctx: JobContext, name: string, kind: string, interva
   let timer: NodeJS.Timeout | undefined;
   let wake: (() => void) | undefined;
 
-  const runOnce = async () => {
+  /** true when the step succeeded */
+  const runOnce = async (): Promise<boolean> => {
     const at = Date.now();
     try {
       await step.run();
       ctx.mark({ kind, at, durationMs: Date.now() - at });
+      return true;
     } catch (e) {
       ctx.mark({ kind, at, durationMs: Date.now() - at, error: (e as Error).message });
+      return false;
     }
   };
 
@@ -31,7 +34,7 @@ export function periodicJob(ctx: JobContext, name: string, kind: string, interva
         timer = setTimeout(r, intervalMs);
       });
       if (stopped) break;
-      current = runOnce();
+      current = runOnce().then(() => {});
       await current;
     }
   })();
@@ -46,9 +49,14 @@ export function periodicJob(ctx: JobContext, name: string, kind: string, interva
   return {
     name,
     async drain() {
-      // the step in progress may have started before the load ended: run one more after it
+      // the step in progress may have started before the load ended: run one more after it,
+      // and again while it fails (a lost connection is replaced by the next try)
       await current;
-      await runOnce();
+      const deadline = Date.now() + ctx.options.drainTimeoutMs;
+      while (!(await runOnce())) {
+        if (Date.now() > deadline) throw new Error(`${name}: its last step still failed after ${ctx.options.drainTimeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
     },
     async stop() {
       await halt();

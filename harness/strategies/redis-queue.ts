@@ -115,6 +115,7 @@ export const redisQueue: Strategy = {
   },
   async write(c, a) {
     await insertAnswer(c.pg, a);
+    c.crashPoint?.();
     await c.redis!.rpush(queueKey(c.ctx), JSON.stringify({ user_id: a.userId, action: 'increment' }));
   },
   async read(c, userId) {
@@ -132,7 +133,7 @@ export const redisQueue: Strategy = {
     const syncPg = await ctx.connectPg();
     const worker = queueWorker(ctx, workerRedis);
     const sync = periodicJob(ctx, 'redis-sync', 'redis-sync', ctx.options.redisSyncIntervalMs, {
-      run: () => syncToPostgres(syncRedis, syncPg, ctx),
+      run: async () => syncToPostgres(syncRedis, await syncPg.get(), ctx),
       close: async () => {
         syncRedis.disconnect();
         await syncPg.end();

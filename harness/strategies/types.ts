@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Scenario } from '../config/types.ts';
+import type { Reconnecting } from '../db/reconnecting.ts';
 
 /** One client's connections: Postgres with search_path set to the strategy's schema, and Redis
  *  where the strategy needs it. */
@@ -9,6 +10,11 @@ export interface Conn {
   pg: pg.Client;
   redis?: Redis;
   ctx: StrategyContext;
+  /** the Postgres backend's pid, where the driver asked for it */
+  pid?: number;
+  /** a multi-statement write calls this right after its first statement committed: fault
+   *  injection throws there to play the application crashing mid-write */
+  crashPoint?: () => void;
 }
 
 export interface Answer {
@@ -48,9 +54,11 @@ export interface CounterSpec {
 }
 
 export interface JobContext extends StrategyContext {
-  /** a fresh Postgres connection in the strategy's schema; the job owns and closes it */
-  connectPg(): Promise<pg.Client>;
-  /** a fresh Redis connection; the job owns and closes it */
+  /** a Postgres connection in the strategy's schema that is replaced when its backend is lost
+   *  (get() it for every step); the job owns and ends it */
+  connectPg(): Promise<Reconnecting>;
+  /** a fresh Redis connection; ioredis reconnects it on its own after Redis comes back; the job
+   *  owns and closes it */
   connectRedis(): Promise<Redis>;
   /** called by a job when a background action worth marking on the timeline happened */
   mark(event: JobEvent): void;
