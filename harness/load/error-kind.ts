@@ -16,6 +16,9 @@ export class AppCrash extends Error {
 // at once instead of waiting for Redis to come back
 const REDIS_DOWN = /Stream isn't writeable|enableOfflineQueue|Connection is closed|Reached the max retries per request/;
 
+/** An error of ioredis that only says its connection is down. */
+export const isRedisDown = (e: unknown): boolean => REDIS_DOWN.test(String((e as Error)?.message ?? e));
+
 export interface ErrorKind {
   /** SQLSTATE class ('40', '23', …), 'connection' or 'client' */
   kind: string;
@@ -35,7 +38,7 @@ export function classifyError(e: unknown): ErrorKind {
   }
   const msg = String((e as Error)?.message ?? e);
   // Redis, not Postgres: the Postgres connection is fine and ioredis reconnects by itself
-  if (REDIS_DOWN.test(msg)) return { kind: 'redis', action: 'fail' };
+  if (isRedisDown(e)) return { kind: 'redis', action: 'fail' };
   if (/terminat|ECONNRESET|ECONNREFUSED|EPIPE|not queryable|Connection|socket|closed/i.test(msg)) {
     return { kind: 'connection', action: 'reconnect' };
   }

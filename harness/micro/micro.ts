@@ -129,7 +129,7 @@ export async function micro(o: MicroOptions): Promise<MicroResult> {
 
     await deployEach(entries, {
       url: pgTarget.url,
-      admin,
+      admin: async () => admin!,
       data,
       redis,
       redisReason,

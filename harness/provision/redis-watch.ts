@@ -2,6 +2,7 @@
 // fails because Redis is gone must say so, not repeat ioredis's internal message.
 import type { Redis } from 'ioredis';
 import { describeUrl } from '../redact.ts';
+import { isRedisDown } from '../load/error-kind.ts';
 
 export interface Outage {
   /** epoch ms */
@@ -40,7 +41,8 @@ export function watchRedis(client: Redis, url: string): RedisWatch {
       if (!during.length && !open()) return msg;
       const o = during[0] ?? outages.at(-1)!;
       const back = o.to === undefined ? 'and is not back' : `and was back after ${((o.to - o.from) / 1000).toFixed(1)} s`;
-      return `Redis at ${describeUrl(url)} went away at ${new Date(o.from).toISOString()} ${back} (${msg})`;
+      // ioredis's own words add nothing to "it went away"; any other error is kept
+      return `Redis at ${describeUrl(url)} went away at ${new Date(o.from).toISOString()} ${back}${isRedisDown(err) ? '' : ` (${msg})`}`;
     },
     stop() {
       client.off('close', onClose);

@@ -37,40 +37,54 @@ async function serverVersion(url: string): Promise<string> {
   }
 }
 
+/** Polls until the server on `url` answers, or the child died, or 5 s passed. */
+async function awaitServer(url: string, child: ChildProcess): Promise<string> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      return await serverVersion(url);
+    } catch (e) {
+      if (Date.now() > deadline || child.exitCode !== null) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
 async function startLocalServer(bin: string): Promise<RedisTarget> {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'counterbench-redis-'));
-  const child: ChildProcess = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: 'ignore',
-  });
+  const spawnServer = () =>
+    spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  let child = spawnServer();
   const url = `redis://127.0.0.1:${port}`;
-  const deadline = Date.now() + 5000;
-  let version = '';
-  for (;;) {
-    try {
-      version = await serverVersion(url);
-      break;
-    } catch (e) {
-      if (Date.now() > deadline || child.exitCode !== null) {
-        child.kill('SIGKILL');
-        fs.rmSync(dir, { recursive: true, force: true });
-        throw new Error(`redis-server from PATH did not start: ${(e as Error).message}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  let version: string;
+  try {
+    version = await awaitServer(url, child);
+  } catch (e) {
+    child.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw new Error(`redis-server from PATH did not start: ${(e as Error).message}`);
   }
   return {
     url,
     kind: 'local-server',
     version,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await stopChild(child);
       fs.rmSync(dir, { recursive: true, force: true });
+    },
+    async restart() {
+      await stopChild(child);
+      child = spawnServer();
+      await awaitServer(url, child);
     },
   };
 }

@@ -69,7 +69,8 @@ export interface DeployEntry {
 
 export interface DeployEachOptions<T> {
   url: string;
-  admin: pg.Client;
+  /** the admin connection, asked for anew for each strategy (a run's is replaced when lost) */
+  admin: () => Promise<pg.Client>;
   data: Scenario['data'];
   redis: Conn['redis'];
   /** why there is no Redis, for the strategies that need one */
@@ -96,7 +97,7 @@ export async function deployEach<T extends DeployEntry>(entries: T[], o: DeployE
     o.touched(e);
     let d: Deployed;
     try {
-      d = await deployStrategy(o.url, o.admin, e.strategy, e.ctx, o.data, o.redis);
+      d = await deployStrategy(o.url, await o.admin(), e.strategy, e.ctx, o.data, o.redis);
     } catch (err) {
       e.result.status = 'failed';
       e.result.reason = `deploy failed: ${(err as Error).message}`;

@@ -79,7 +79,7 @@ export async function run(o: RunOptions): Promise<RunOutcome> {
     const t = targets;
     await deployEach(entries, {
       url: t.pg.url,
-      admin: await t.admin.get(),
+      admin: () => t.admin.get(),
       data: s.data,
       redis: t.redis?.client,
       redisReason: t.redisReason,
