@@ -138,4 +138,33 @@ describe('run exit codes', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('Ctrl-C during deployment exits 130 with results that say what never ran, and no schema left', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'counterbench-intdep-'));
+    const ns = uniqueTag();
+    const admin = await connectPg(testDatabaseUrl(), { applicationName: 'counterbench:test' });
+    try {
+      // a seed big enough that the interruption lands inside it
+      const file = scenarioFile(dir, { ...SMALL, data: { users: 20000, sessionsPerUser: 1, answersPerUser: 20 } });
+      const child = spawn(process.execPath, [BIN, 'run', '--scenario', file, '--out', dir, '--namespace', ns], { env: env() });
+      let stderr = '';
+      child.stderr.on('data', (b) => (stderr += b));
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      for (let i = 0; i < 300 && (await listOwnSchemas(admin, ns)).length < 1; i++) await new Promise((r) => setTimeout(r, 20));
+      child.kill('SIGINT');
+      const code = await exited;
+      expect(code, stderr).toBe(130);
+      expect(stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace
+      const results = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as Results;
+      expect(results.run.interrupted).toBe(true);
+      for (const s of results.strategies) {
+        expect(s.status, s.id).toBe('not-run');
+        expect(s.reason, s.id).toMatch(/interrupted \(Ctrl-C\)/);
+      }
+      expect(await listOwnSchemas(admin, ns)).toEqual([]);
+    } finally {
+      await admin.end();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -31,9 +31,14 @@ export async function deployStrategy(
   ctx: StrategyContext,
   data: Scenario['data'],
   redis: Conn['redis'],
+  signal?: AbortSignal,
 ): Promise<Deployed> {
   await createSchema(admin, ctx.schema);
   const c = await connectPg(url, { schema: ctx.schema, applicationName: `counterbench:${strategy.id}:deploy` });
+  // a seed of 100K users takes seconds: Ctrl-C cancels the statement instead of waiting for it
+  const pid = (c as unknown as { processID: number | null }).processID;
+  const cancel = () => void admin.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => {});
+  signal?.addEventListener('abort', cancel, { once: true });
   try {
     await c.query(sqlFile('schema.sql'));
     const t = performance.now();
@@ -50,6 +55,7 @@ export async function deployStrategy(
     try {
       await strategy.deploy(c, ctx);
     } catch (e) {
+      if (signal?.aborted) throw e; // cancelled by Ctrl-C, not refused by Postgres
       await dropSchema(admin, ctx.schema);
       return { status: 'not-deployable', reason: (e as Error).message, seedRows, seedMs };
     }
@@ -57,6 +63,7 @@ export async function deployStrategy(
     await c.query('ANALYZE');
     return { status: 'ok', seedRows, seedMs };
   } finally {
+    signal?.removeEventListener('abort', cancel);
     await c.end().catch(() => {});
   }
 }
@@ -97,8 +104,13 @@ export async function deployEach<T extends DeployEntry>(entries: T[], o: DeployE
     o.touched(e);
     let d: Deployed;
     try {
-      d = await deployStrategy(o.url, await o.admin(), e.strategy, e.ctx, o.data, o.redis);
+      d = await deployStrategy(o.url, await o.admin(), e.strategy, e.ctx, o.data, o.redis, o.signal);
     } catch (err) {
+      if (o.signal?.aborted) {
+        e.result.status = 'not-run';
+        e.result.reason = 'interrupted (Ctrl-C) during its deployment';
+        break;
+      }
       e.result.status = 'failed';
       e.result.reason = `deploy failed: ${(err as Error).message}`;
       continue;

@@ -92,7 +92,12 @@ export async function run(o: RunOptions): Promise<RunOutcome> {
       },
     });
     for (const e of entries) {
-      if (e.result.status !== 'ok' || o.signal?.aborted) continue;
+      if (e.result.status !== 'ok') continue;
+      if (o.signal?.aborted) {
+        e.result.status = 'not-run';
+        e.result.reason = 'interrupted (Ctrl-C) before its turn';
+        continue;
+      }
       live.push(await goLive(e, t.pg.url, s));
     }
     await runRounds(live, { scenario: s, targets: t, signal: o.signal, log, onProgress: o.onProgress });
