@@ -1,5 +1,6 @@
 // summary.md: the run's answer for a pull request or a wiki page, tables only, same verdict and
 // claims as the HTML page.
+import { allFaults, faultCost, faultWhen } from './faults.ts';
 import type { OpName, Results } from '../harness/results/types.ts';
 import { checkClaims } from './claims.ts';
 import { describeErrorKind } from './error-kinds.ts';
@@ -140,9 +141,27 @@ export function renderMarkdown(results: Results): string {
   out.push('## Errors');
   out.push(errRows.length ? mdTable(['strategy', 'kind', 'failed operations'], errRows, [false, false, true]) : 'No operation failed in this run.');
 
+  const faults = allFaults(results);
+  if (faults.length) {
+    out.push('## Faults');
+    out.push("Each fault's cost is its own; no claim of the analysis is decided on a phase that had one.");
+    out.push(
+      mdTable(
+        ['strategy', 'fault', 'when', 'what happened', 'cost'],
+        faults.map(({ strategy, fault: f }) => [
+          `\`${code(strategy)}\``,
+          md(`${f.kind}${f.happened ? (f.injected ? ' (injected)' : ' (suffered)') : ' (not injected)'}`),
+          md(faultWhen(f)),
+          md(f.detail),
+          md(faultCost(f).join(', ') || '-'),
+        ]),
+      ),
+    );
+  }
+
   const notRun = results.strategies.filter((s) => s.status !== 'ok');
   if (notRun.length) {
-    out.push('## Not deployable, skipped or failed');
+    out.push('## Not measured in full');
     out.push(mdTable(['strategy', 'status', 'reason'], notRun.map((s) => [`\`${code(s.id)}\``, md(s.status), md(s.reason ?? '(no reason given)')])));
   }
   return out.join('\n\n') + '\n';

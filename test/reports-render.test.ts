@@ -204,7 +204,7 @@ describe('renderHtml', () => {
   it('is one page with the verdict first and every section in order', () => {
     const html = renderHtml(buildResults());
     const ids = [...html.matchAll(/<section id="([^"]+)"/g)].map((m) => m[1]);
-    expect(ids).toEqual(['verdict', 'claims', 'latency', 'throughput', 'drift', 'cost', 'server', 'errors', 'not-run', 'environment', 'scenario']);
+    expect(ids).toEqual(['verdict', 'claims', 'latency', 'throughput', 'drift', 'cost', 'server', 'errors', 'faults', 'not-run', 'environment', 'scenario']);
     expect(html).not.toMatch(/<script[^>]+src=/);
     expect(html).not.toMatch(/<link[^>]+href=/);
     expect(html).toContain('vegaEmbed');
@@ -237,5 +237,40 @@ describe('renderHtml', () => {
     );
     expect(html).toContain('Server cost: not measured in this run.');
     expect(html).toContain('Throughput over time (no per-second series): not measured in this run.');
+  });
+});
+
+describe('faults in the reports', () => {
+  const withFault = () =>
+    buildResults((r) => {
+      const s = r.strategies.find((x) => x.id === 'trigger-upsert')!;
+      s.faults = [
+        { kind: 'redis-restart', injected: true, happened: true, round: 1, at: 0, tMs: 2000, detail: 'Redis stopped and started again', cost: { downMs: 140, errors: 37 } },
+        { kind: 'postgres-restart', injected: true, happened: false, round: 1, at: 0, tMs: 3000, detail: "not injected: the Postgres is DATABASE_URL's", cost: {} },
+      ];
+    });
+
+  it('the page, summary.md and the terminal table show each fault with its cost', async () => {
+    const r = withFault();
+    const html = renderHtml(r);
+    expect(html).toContain('id="faults"');
+    expect(html).toContain('redis-restart');
+    expect(html).toContain('down 140 ms, 37 failed operation(s)');
+    expect(html).toContain('not injected');
+    const md = renderMarkdown(r);
+    expect(md).toContain('## Faults');
+    expect(md).toContain('redis-restart (injected)');
+    const { renderSummary } = await import('../harness/cli/summary.ts');
+    const table = renderSummary(r);
+    expect(table).toMatch(/trigger-upsert\s+FAULT/);
+    expect(table).toContain('redis-restart (injected) at round 1, 2.0 s');
+  });
+
+  it('a claim is not decided on a strategy whose phase had a fault', () => {
+    const before = checkClaims(buildResults()).find((c) => c.id === 'trigger-consistency')!;
+    expect(before.status).not.toBe('not measured');
+    const after = checkClaims(withFault()).find((c) => c.id === 'trigger-consistency')!;
+    expect(after.status).toBe('not measured');
+    expect(after.evidence).toMatch(/redis-restart \(injected\)/);
   });
 });

@@ -1,6 +1,7 @@
 // The closing summary on the terminal, in the spirit of pgbench's: one table, every figure a
 // reader needs to compare strategies at a glance.
-import type { FaultRecord, Results, StrategyResult } from '../results/types.ts';
+import type { Results, StrategyResult } from '../results/types.ts';
+import { allFaults, describeFault } from '../../reports/faults.ts';
 
 const f = (n: number | undefined, digits = 2) => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits));
 
@@ -12,18 +13,6 @@ function consistency(s: StrategyResult): string {
   const lost = Math.max(...s.drift.counters.map((c) => c.lost));
   const extra = Math.max(...s.drift.counters.map((c) => c.extra));
   return `${worst.toFixed(1)}%${lost ? ` lost ${lost}` : ''}${extra ? ` extra ${extra}` : ''}`;
-}
-
-export function describeFault(f: FaultRecord): string {
-  const when = `round ${f.round}, ${(f.tMs / 1000).toFixed(1)} s`;
-  if (!f.happened) return `${f.kind} (${when}): ${f.detail}`;
-  const c = f.cost;
-  const cost = [
-    c.downMs === null ? 'never came back in the phase' : c.downMs !== undefined ? `down ${c.downMs} ms` : '',
-    c.errors !== undefined ? `${c.errors} failed operation(s)` : '',
-    c.appCrashes !== undefined ? `${c.appCrashes} write(s) crashed after the INSERT` : '',
-  ].filter(Boolean);
-  return `${f.kind}${f.injected ? ' (injected)' : ' (suffered)'} at ${when}: ${f.detail}${cost.length ? `; cost: ${cost.join(', ')}` : ''}`;
 }
 
 export function renderTable(rows: string[][]): string {
@@ -69,7 +58,7 @@ export function renderSummary(r: Results): string {
   const notes = r.strategies
     .filter((s) => s.reason)
     .map((s) => `  ${s.id} (${s.status}): ${s.reason!.split('\n')[0]}`);
-  const faults = r.strategies.flatMap((s) => (s.faults ?? []).map((f) => `  ${s.id}: ${describeFault(f)}`));
+  const faults = allFaults(r).map(({ strategy, fault }) => `  ${strategy}: ${describeFault(fault)}`);
   const th = (r.run.thresholds ?? []).map((t) => `  ${t.passed ? 'pass' : 'FAIL'}  ${t.strategy}: ${t.expression} (actual ${t.actual === null ? 'n/a' : Number(t.actual.toPrecision(4))})`);
   return [...head, renderTable(rows), ...(notes.length ? ['', 'not measured in full:', ...notes] : []), ...(faults.length ? ['', 'faults (their cost is theirs; no claim is decided on these phases):', ...faults] : []), ...(th.length ? ['', 'thresholds:', ...th] : [])].join('\n');
 }

@@ -9,6 +9,7 @@ import { claimsSection } from './sections/claims.ts';
 import { costSection, serverSection } from './sections/cost.ts';
 import { driftSection } from './sections/drift.ts';
 import { errorsSection, notRunSection } from './sections/errors.ts';
+import { faultsSection } from './sections/faults.ts';
 import { latencySection, throughputSection } from './sections/performance.ts';
 import { environmentSection, scenarioSection } from './sections/run-info.ts';
 import { verdictSection } from './sections/verdict.ts';
@@ -24,6 +25,7 @@ const TOC: Array<[string, string]> = [
   ['cost', 'Cost vs baseline'],
   ['server', 'Server cost'],
   ['errors', 'Errors'],
+  ['faults', 'Faults'],
   ['not-run', 'Not run'],
   ['environment', 'Environment'],
   ['scenario', 'Scenario'],
@@ -56,6 +58,7 @@ export function renderHtml(results: Results): string {
     costSection(results, palette),
     serverSection(results, palette),
     errorsSection(results, palette),
+    faultsSection(results, palette),
     notRunSection(results, palette),
     environmentSection(results),
     scenarioSection(results),

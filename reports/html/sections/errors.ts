@@ -30,10 +30,10 @@ export function notRunSection(results: Results, palette: StrategyPalette): Secti
         [{ text: 'strategy' }, { text: 'status' }, { text: 'reason' }],
         notRun.map((s) => [
           strategyLabel(palette, s.id),
-          badge(s.status === 'failed' ? 'bad' : s.status === 'skipped' ? 'warn' : 'muted', s.status),
+          badge(s.status === 'failed' ? 'bad' : s.status === 'skipped' || s.status === 'interrupted' ? 'warn' : 'muted', s.status),
           `<code>${esc(s.reason ?? '(no reason given)')}</code>`,
         ]),
       )
     : '<p>Every strategy was deployed and measured.</p>';
-  return { html: section('not-run', 'Not deployable, skipped or failed', inner), charts: [] };
+  return { html: section('not-run', 'Not measured in full: not deployable, skipped, failed, interrupted or not run', inner), charts: [] };
 }
