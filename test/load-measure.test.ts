@@ -63,11 +63,49 @@ describe('SeriesRecorder', () => {
     expect(p.map((x) => [x.t, x.op, x.count, x.errors])).toEqual([
       [0, 'write', 100, 1],
       [0, 'read', 1, 0],
+      [1, 'write', 0, 0],
+      [1, 'read', 0, 0],
       [2, 'write', 1, 1],
+      [2, 'read', 0, 0],
     ]);
-    expect(Math.abs(p[0].p50 - 50) / 50).toBeLessThan(0.01);
-    expect(Math.abs(p[0].p99 - 99) / 99).toBeLessThan(0.01);
+    expect(Math.abs(p[0].p50! - 50) / 50).toBeLessThan(0.01);
+    expect(Math.abs(p[0].p99! - 99) / 99).toBeLessThan(0.01);
     expect(p[1].p50).toBe(0.2);
+  });
+
+  it('keeps seconds in which nothing completed, with count 0 and no latency', () => {
+    // the mix has writes and reads; a stall from second 1 to 3, then the backlog drains late
+    const s = new SeriesRecorder();
+    s.record(0, 'write', 800);
+    s.record(0, 'read', 200);
+    s.record(4, 'write', 3_200_000);
+    s.error(4, 'read');
+    const p = s.points(3, ['write', 'read']);
+    expect(p.map((x) => [x.t, x.op, x.count, x.errors, x.p50, x.p99])).toEqual([
+      // a 2-digit histogram per second: within 1%
+      [0, 'write', 1, 0, expect.closeTo(0.8, 2), expect.closeTo(0.8, 2)],
+      [0, 'read', 1, 0, 0.2, 0.2],
+      [1, 'write', 0, 0, null, null],
+      [1, 'read', 0, 0, null, null],
+      [2, 'write', 0, 0, null, null],
+      [2, 'read', 0, 0, null, null],
+      [3, 'write', 0, 0, null, null],
+      [3, 'read', 0, 0, null, null],
+      // past the window: the drain of the backlog, up to the last completion
+      [4, 'write', 1, 0, expect.closeTo(3200, -2), expect.closeTo(3200, -2)],
+      // failures only: still no latency
+      [4, 'read', 0, 1, null, null],
+    ]);
+  });
+
+  it('covers the whole window even when nothing at all completed', () => {
+    const s = new SeriesRecorder();
+    expect(s.points(2.5, ['write']).map((x) => [x.t, x.op, x.count, x.p99])).toEqual([
+      [0, 'write', 0, null],
+      [1, 'write', 0, null],
+      [2, 'write', 0, null],
+    ]);
+    expect(new SeriesRecorder().points(0, ['write'])).toEqual([]);
   });
 
   it('merges', () => {
@@ -77,9 +115,19 @@ describe('SeriesRecorder', () => {
     b.record(1, 'delete', 3000);
     b.record(3, 'read', 1000);
     a.merge(b);
-    expect(a.points().map((x) => [x.t, x.op, x.count])).toEqual([
+    expect(a.points(0, ['write']).map((x) => [x.t, x.op, x.count])).toEqual([
+      [0, 'write', 0],
+      [0, 'read', 0],
+      [0, 'delete', 0],
+      [1, 'write', 0],
+      [1, 'read', 0],
       [1, 'delete', 2],
+      [2, 'write', 0],
+      [2, 'read', 0],
+      [2, 'delete', 0],
+      [3, 'write', 0],
       [3, 'read', 1],
+      [3, 'delete', 0],
     ]);
   });
 });

@@ -16,6 +16,7 @@ import type { Ledger } from '../measure/ledger.ts';
 import { runOpen } from './open-model.ts';
 import { OpRunner, type Client } from './op-runner.ts';
 import { AppCrash } from './error-kind.ts';
+import { OPS } from './ops.ts';
 
 export interface LiveStats {
   phase: 'warmup' | 'measure';
@@ -239,7 +240,9 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
   const measuredSec = Math.max(0, (aborted() ? Math.min(loadEnded, lastDone) : lastDone) - measureStart) / 1000;
   return {
     ops: runner.results(s.mix, measuredSec),
-    series: runner.series.points(),
+    // every second of the measured window, or up to the interruption, for each operation of the
+    // mix; a backlog drained after it extends the series by itself
+    series: runner.series.points(Math.max(0, Math.min(loadEnded, end) - measureStart) / 1000, OPS.filter((op) => s.mix[op] > 0)),
     reads: runner.judge ? runner.judge.result() : null,
     reconnects,
     appCrashes,

@@ -89,9 +89,13 @@ interface Cell {
  * Throughput, errors, p50 and p99 per second and operation. Each (second, op) cell keeps a
  * 2-digit histogram (a few KB) made when first used, so a long run costs little memory.
  * The caller says which second an operation belongs to (the one it completed in, usually).
+ * A second in which nothing of an operation completed is a point too, with count 0: a chart that
+ * skipped it would draw a line through a stall as if work had gone on.
  */
 export class SeriesRecorder {
   private readonly cells: Cell[][] = [];
+  /** operations recorded at least once */
+  private readonly ops = new Set<OpName>();
 
   private cell(second: number, op: OpName): Cell {
     const s = second < 0 ? 0 : Math.floor(second);
@@ -101,6 +105,7 @@ export class SeriesRecorder {
       for (let i = this.cells.length; i < s; i++) this.cells[i] ??= [];
       this.cells[s] = row;
     }
+    this.ops.add(op);
     const i = OPS.indexOf(op);
     let c = row[i];
     if (!c) {
@@ -128,6 +133,7 @@ export class SeriesRecorder {
   }
 
   merge(other: SeriesRecorder): void {
+    for (const op of other.ops) this.ops.add(op);
     other.cells.forEach((row, s) => {
       row?.forEach((oc, i) => {
         if (!oc) return;
@@ -139,17 +145,33 @@ export class SeriesRecorder {
     });
   }
 
-  /** by second, then write, read, delete; seconds with no operation of a kind are left out */
-  points(): SeriesPoint[] {
+  /**
+   * By second, then write, read, delete: every second from 0 until `seconds` (the measured
+   * window) and on until the last second anything was recorded in (an open model's backlog
+   * draining after the window), one point per operation of `mix` (the operations the load was
+   * to send) and per operation recorded. A second in which none of an operation succeeded has
+   * p50 and p99 null: no latency was measured there, and 0 would claim one.
+   */
+  points(seconds = 0, mix: Iterable<OpName> = []): SeriesPoint[] {
     const out: SeriesPoint[] = [];
-    this.cells.forEach((row, t) => {
-      row?.forEach((c, i) => {
-        if (!c) return;
-        const p50 = c.latency ? round3(c.latency.percentileMs(50)) : 0;
-        const p99 = c.latency ? round3(c.latency.percentileMs(99)) : 0;
-        out.push({ t, op: OPS[i], count: c.count, errors: c.errors, p50, p99 });
-      });
-    });
+    const wanted = new Set([...this.ops, ...mix]);
+    const ops = OPS.filter((op) => wanted.has(op));
+    const span = Math.max(Math.ceil(seconds), this.cells.length);
+    for (let t = 0; t < span; t++) {
+      const row = this.cells[t];
+      for (const op of ops) {
+        const c = row?.[OPS.indexOf(op)];
+        const latency = c && c.count > 0 ? c.latency : null;
+        out.push({
+          t,
+          op,
+          count: c?.count ?? 0,
+          errors: c?.errors ?? 0,
+          p50: latency ? round3(latency.percentileMs(50)) : null,
+          p99: latency ? round3(latency.percentileMs(99)) : null,
+        });
+      }
+    }
     return out;
   }
 

@@ -101,14 +101,23 @@ export interface DriftResult {
   };
 }
 
+/** One second of one operation. Every second of the measured window has a point for every
+ *  operation of the mix (and, in the open model, every second of a backlog's drain after the
+ *  window, up to the last completion), also when nothing completed in it. */
 export interface SeriesPoint {
-  /** whole seconds since the measured phase began */
+  /** whole seconds since the measured phase began: the point covers [t, t + 1) */
   t: number;
   op: OpName;
+  /** operations that succeeded, filed under the second they started in (closed model) or
+   *  completed in (open model); 0 in a second where none did, e.g. during a stall */
   count: number;
+  /** operations that failed for good, filed the same way (open-model drops under the second
+   *  they were due in) */
   errors: number;
-  p50: number;
-  p99: number;
+  /** latency percentiles of that second's successful operations, ms, measured as
+   *  ops.<op>.latencyMs is; null when count is 0: no latency was measured in that second */
+  p50: number | null;
+  p99: number | null;
 }
 
 export interface StrategyResult {
@@ -124,7 +133,8 @@ export interface StrategyResult {
   drift?: DriftResult;
   /** server cost of the last round; rounds[].server has each round's main figures */
   server?: Record<string, unknown>;
-  /** per-second series of the measured phase (of the last round) */
+  /** per-second series of the measured phase (of the last round), by second, then write, read,
+   *  delete; seconds in which nothing completed are in it with count 0 */
   series?: SeriesPoint[];
   rounds?: RoundResult[];
   /** ratio of this strategy's write mean latency and throughput to baseline's */

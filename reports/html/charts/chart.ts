@@ -49,3 +49,9 @@ export function chartId(...parts: string[]): string {
 export function bandHeight(categories: number, perBand: number): number {
   return Math.max(1, categories) * perBand;
 }
+
+/** Where a per-second series point sits on a time axis shared with events: second t covers
+ *  [t, t + 1), so an event at 2.3 s falls beside the point of second 2. */
+export function secondMiddle(t: number): number {
+  return t + 0.5;
+}

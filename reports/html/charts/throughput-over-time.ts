@@ -2,13 +2,14 @@
 // series: a stall or a slow start shows as a dip that the run's average hides.
 import type { OpName, Results } from '../../../harness/results/types.ts';
 import type { StrategyPalette } from '../../strategy-colors.ts';
-import { baseSpec, chartId, strategyColor, type Chart } from './chart.ts';
+import { baseSpec, chartId, secondMiddle, strategyColor, type Chart } from './chart.ts';
 
 export function throughputChart(results: Results, palette: StrategyPalette, op: OpName): Chart | undefined {
-  const values: Array<{ strategy: string; t: number; opsPerSecond: number; errors: number; p99: number }> = [];
+  const values: Array<{ strategy: string; t: number; second: number; opsPerSecond: number; errors: number; p99: number | null }> = [];
   for (const s of results.strategies) {
     for (const p of s.series ?? []) {
-      if (p.op === op) values.push({ strategy: s.id, t: p.t, opsPerSecond: p.count, errors: p.errors, p99: p.p99 });
+      // a second in which nothing completed is a point at 0: the line drops to it, as the server did
+      if (p.op === op) values.push({ strategy: s.id, t: secondMiddle(p.t), second: p.t, opsPerSecond: p.count, errors: p.errors, p99: p.p99 });
     }
   }
   if (values.length === 0) return undefined;
@@ -28,7 +29,7 @@ export function throughputChart(results: Results, palette: StrategyPalette, op: 
       },
       tooltip: [
         { field: 'strategy' },
-        { field: 't', title: 'second' },
+        { field: 'second' },
         { field: 'opsPerSecond', title: 'ops/s' },
         { field: 'errors' },
         { field: 'p99', title: 'p99 (ms)', format: '.3~f' },
@@ -39,6 +40,7 @@ export function throughputChart(results: Results, palette: StrategyPalette, op: 
     id: chartId('throughput', op),
     title: `${op[0].toUpperCase()}${op.slice(1)} throughput over time`,
     spec,
-    caption: 'Each strategy is measured in its own phase; the x axis is time since that phase began.',
+    caption:
+      'Each strategy is measured in its own phase; the x axis is time since that phase began, each point one second drawn at its middle. A second in which nothing completed is a point at 0.',
   };
 }
