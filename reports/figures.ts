@@ -2,6 +2,7 @@
 // server-cost record flattened, job events placed on the strategy's time axis, reads out of bounds.
 // Everything here reads the open parts of the contract (server, drift.reads) defensively.
 import type { DriftResult, OpName, OpResult, Results, StrategyResult } from '../harness/results/types.ts';
+import { fmtMs } from './format.ts';
 
 export const OP_NAMES: OpName[] = ['write', 'read', 'delete'];
 
@@ -39,6 +40,18 @@ export function costVsBaseline(results: Results, s: StrategyResult): BaselineCos
     finite(s.vsBaseline?.writeThroughputRatio) ??
     (base && own && base.throughput > 0 ? own.throughput / base.throughput : undefined);
   return { writeLatencyRatio: latency, writeThroughputRatio: throughput };
+}
+
+/** Whether any strategy's service time of `op` reads differently from its latency at p50 or p99
+ *  (as printed): in the open model queueing separates them; in the closed model they are the
+ *  same figure and a second column would only repeat it. */
+export function serviceTimeDiffers(results: Results, op: OpName): boolean {
+  return results.strategies.some((s) => {
+    const r = s.ops?.[op];
+    const svc = r?.serviceTimeMs;
+    if (!r || !svc || r.count === 0) return false;
+    return fmtMs(svc.p50) !== fmtMs(r.latencyMs.p50) || fmtMs(svc.p99) !== fmtMs(r.latencyMs.p99);
+  });
 }
 
 /** The lowest consistency over the strategy's counters, or undefined when none was checked. */

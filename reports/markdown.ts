@@ -4,8 +4,9 @@ import { allFaults, faultCost, faultWhen } from './faults.ts';
 import type { OpName, Results } from '../harness/results/types.ts';
 import { checkClaims } from './claims.ts';
 import { describeErrorKind } from './error-kinds.ts';
-import { costVsBaseline, errorsByKind, opsPresent, readsOutOfBounds, serverFigureNames, serverFigures } from './figures.ts';
+import { costVsBaseline, errorsByKind, opsPresent, readsOutOfBounds, serverFigureNames, serverFigures, serviceTimeDiffers } from './figures.ts';
 import { fmtFigure, fmtInt, fmtMs, fmtNum, fmtPct, fmtRate, fmtRatio } from './format.ts';
+import { loadModelNote, SERVICE_TIME_MEANING } from './load-model.ts';
 import { escapeMarkdown as md, escapeMarkdownCode as code } from './safe-text.ts';
 import { verdictOf, type VerdictEntry } from './verdict.ts';
 
@@ -23,17 +24,27 @@ const CLASS_LABEL: Record<VerdictEntry['class'], string> = {
 };
 
 function opSection(results: Results, op: OpName): string {
+  // service time beside latency only where the two differ (queueing, in the open model)
+  const service = serviceTimeDiffers(results, op);
   const rows = results.strategies
     .filter((s) => s.ops?.[op])
     .map((s) => {
       const r = s.ops[op]!;
       const l = r.latencyMs;
-      return [`\`${code(s.id)}\``, fmtInt(r.count), fmtRate(r.throughput), fmtMs(l.p50), fmtMs(l.p95), fmtMs(l.p99), fmtMs(l.max), fmtInt(r.errors)];
+      return [
+        `\`${code(s.id)}\``,
+        fmtInt(r.count),
+        fmtRate(r.throughput),
+        fmtMs(l.p50),
+        fmtMs(l.p95),
+        fmtMs(l.p99),
+        fmtMs(l.max),
+        ...(service ? [fmtMs(r.serviceTimeMs?.p50), fmtMs(r.serviceTimeMs?.p99)] : []),
+        fmtInt(r.errors),
+      ];
     });
-  return (
-    `### ${op[0].toUpperCase()}${op.slice(1)}s\n\n` +
-    mdTable(['strategy', 'ops', 'throughput', 'p50', 'p95', 'p99', 'max', 'errors'], rows, [false, true, true, true, true, true, true, true])
-  );
+  const headers = ['strategy', 'ops', 'throughput', 'p50', 'p95', 'p99', 'max', ...(service ? ['service p50', 'service p99'] : []), 'errors'];
+  return `### ${op[0].toUpperCase()}${op.slice(1)}s\n\n` + mdTable(headers, rows, headers.map((_, i) => i > 0)) + (service ? `\n\n${md(SERVICE_TIME_MEANING)}.` : '');
 }
 
 export function renderMarkdown(results: Results): string {
@@ -93,6 +104,8 @@ export function renderMarkdown(results: Results): string {
   );
 
   out.push('## Latency and throughput');
+  const model = loadModelNote(results);
+  out.push(`**${md(model.name)}.** ${md(model.meaning)}`);
   const ops = opsPresent(results);
   out.push(ops.length ? ops.map((op) => opSection(results, op)).join('\n\n') : 'Not measured in this run.');
 

@@ -48,15 +48,24 @@ function op(count: number, p50: number, errors = 0, errorsByKind?: Record<string
     ...(errorsByKind ? { errorsByKind } : {}),
     throughput: count / 10,
     latencyMs: lat(p50),
-    serviceTimeMs: lat(p50 * 0.9),
+    // the fixture's load is closed: latency is service time
+    serviceTimeMs: lat(p50),
   };
 }
 
-function series(base: number, p50: number): SeriesPoint[] {
+/** Ten seconds of writes and reads; `stalled` seconds completed nothing (count 0, no latency),
+ *  and the second after them carries the operations caught in the stall. */
+function series(base: number, p50: number, stalled: number[] = []): SeriesPoint[] {
   const pts: SeriesPoint[] = [];
   for (let t = 0; t < 10; t++) {
-    pts.push({ t, op: 'write', count: Math.round(base * (0.9 + 0.02 * t)), errors: 0, p50, p99: p50 * 4 });
-    pts.push({ t, op: 'read', count: Math.round(base * 0.35), errors: 0, p50: p50 * 0.8, p99: p50 * 3 });
+    if (stalled.includes(t)) {
+      pts.push({ t, op: 'write', count: 0, errors: 0, p50: null, p99: null });
+      pts.push({ t, op: 'read', count: 0, errors: 0, p50: null, p99: null });
+      continue;
+    }
+    const after = stalled.includes(t - 1);
+    pts.push({ t, op: 'write', count: Math.round(base * (0.9 + 0.02 * t)), errors: 0, p50, p99: after ? 1900 : p50 * 4 });
+    pts.push({ t, op: 'read', count: Math.round(base * 0.35), errors: 0, p50: p50 * 0.8, p99: after ? 1800 : p50 * 3 });
   }
   return pts;
 }
@@ -186,7 +195,8 @@ export function buildResults(adjust?: (r: Results) => void): Results {
       strategy({
         id: 'materialized-view', title: 'Materialized view + REFRESH', counters: [LIFETIME],
         ops: { write: op(7600, 0.42), read: op(2600, 0.3) },
-        series: series(760, 0.42),
+        // a REFRESH that held the table for two seconds
+        series: series(760, 0.42, [4, 5]),
         drift: {
           ...exactDrift([LIFETIME]),
           convergeMs: 1800,
@@ -198,7 +208,7 @@ export function buildResults(adjust?: (r: Results) => void): Results {
           mvRefresh: { count: 5, meanMs: 180, maxMs: 240 },
         },
         // where the runner puts them: epoch ms, and tMs from the measured part's start
-        events: [2000, 4000, 6000, 8000, 10_000].map((t) => ({ kind: 'mv-refresh', at: 1_735_725_600_000 + t, tMs: t, durationMs: 200 })),
+        events: [2000, 4000, 6000, 8000, 10_000].map((t) => ({ kind: 'mv-refresh', at: 1_735_725_600_000 + t, tMs: t, durationMs: t === 4000 ? 2000 : 200 })),
         vsBaseline: { writeLatencyRatio: 1.05, writeThroughputRatio: 0.95 },
       }),
       strategy({

@@ -6,6 +6,40 @@ import { checkClaims } from '../reports/claims.ts';
 import { verdictOf } from '../reports/verdict.ts';
 import { strategyEvents } from '../reports/figures.ts';
 import { buildResults } from './reports-fixture.ts';
+import type { Results } from '../harness/results/types.ts';
+
+/** The vega-lite specs the page draws, by container id. */
+function chartSpecs(html: string): Map<string, Record<string, unknown>> {
+  const json = html.match(/<script type="application\/json" id="chart-specs">([^<]*)<\/script>/)![1];
+  const list = JSON.parse(json) as Array<{ id: string; spec: Record<string, unknown> }>;
+  return new Map(list.map((c) => [c.id, c.spec]));
+}
+
+/** Every inline data row of a (possibly nested) layered spec, with the mark that draws it. */
+function layerData(spec: Record<string, unknown>): Array<{ mark: string; values: Record<string, unknown>[] }> {
+  const out: Array<{ mark: string; values: Record<string, unknown>[] }> = [];
+  const walk = (node: Record<string, unknown>) => {
+    const data = node.data as { values?: Record<string, unknown>[] } | undefined;
+    if (data?.values && node.mark) out.push({ mark: typeof node.mark === 'string' ? node.mark : (node.mark as { type: string }).type, values: data.values });
+    for (const child of (node.layer as Record<string, unknown>[] | undefined) ?? []) walk(child);
+  };
+  walk(spec);
+  return out;
+}
+
+/** The section of the page with this id, markup only. */
+function sectionHtml(html: string, id: string): string {
+  const from = html.indexOf(`<section id="${id}"`);
+  return html.slice(from, html.indexOf('</section>', from));
+}
+
+function openModel(r: Results): void {
+  r.run.scenario.load = { kind: 'open', rate: 500, clients: 8, maxInFlight: 1000 };
+  // queueing behind the server: latency from the intended start runs ahead of service time
+  for (const s of r.strategies) {
+    for (const o of Object.values(s.ops)) o!.serviceTimeMs = { ...o!.latencyMs, p50: o!.latencyMs.p50 / 2, p99: o!.latencyMs.p99 / 3 };
+  }
+}
 
 /** Splits CSV text into rows of cells (quoted cells may hold commas and quotes). */
 function parseCsv(text: string): string[][] {
@@ -272,5 +306,79 @@ describe('faults in the reports', () => {
     const after = checkClaims(withFault()).find((c) => c.id === 'trigger-consistency')!;
     expect(after.status).toBe('not measured');
     expect(after.evidence).toMatch(/redis-restart \(injected\)/);
+  });
+});
+
+describe('the load model and the figures over time', () => {
+  it('a closed run says so: latency is service time, a stall is lost throughput, not "from the intended start"', () => {
+    const r = buildResults();
+    const latency = sectionHtml(renderHtml(r), 'latency');
+    expect(latency).toContain('Closed model, 8 clients.');
+    expect(latency).toContain('a stall shows as lost throughput');
+    expect(latency).not.toContain('intended start');
+    // service time equals latency in the closed model: no second pair of columns repeating it
+    expect(latency).not.toContain('service p99');
+    const md = renderMarkdown(r);
+    const mdLatency = md.slice(md.indexOf('## Latency and throughput'), md.indexOf('## Counter drift'));
+    expect(mdLatency).toContain('**Closed model, 8 clients.**');
+    expect(mdLatency).toContain('a stall shows as lost throughput');
+    expect(md).not.toContain('intended start');
+    expect(mdLatency).not.toContain('service p99');
+  });
+
+  it('an open run says latency counts from the intended start, with service time beside it', () => {
+    const r = buildResults(openModel);
+    const latency = sectionHtml(renderHtml(r), 'latency');
+    expect(latency).toContain('Open model, 500 arrivals/s on 8 connections.');
+    expect(latency).toContain("measured from each operation&#39;s intended start");
+    expect(latency).not.toContain('lost throughput');
+    expect(latency).toContain('<th class="num" scope="col">service p99</th>');
+    const md = renderMarkdown(r);
+    expect(md).toContain('**Open model, 500 arrivals/s on 8 connections.**');
+    expect(md).toContain('intended start');
+    // trigger-upsert: latency p50 0.6, p99 2.4; service half and a third of them
+    expect(md).toContain('| `trigger-upsert` | 6,000 | 600 ops/s | 0.6 ms | 1.5 ms | 2.4 ms | 12 ms | 0.3 ms | 0.8 ms | 0 |');
+  });
+
+  it('draws latency over time per strategy: a break where nothing completed, the spike after it, events on the same axis', () => {
+    const html = renderHtml(buildResults());
+    const latency = sectionHtml(html, 'latency');
+    expect(latency).toContain('<h3>Latency over time</h3>');
+    const specs = chartSpecs(html);
+    // every strategy with a series gets one; the ones that did not run get none
+    expect([...specs.keys()].filter((id) => id.startsWith('chart-latency-over-time-'))).toEqual(
+      ['baseline', 'manual-update', 'trigger-upsert', 'production-trigger', 'materialized-view', 'count-star'].map((id) => `chart-latency-over-time-${id}`),
+    );
+    const layers = layerData(specs.get('chart-latency-over-time-materialized-view')!);
+    const line = layers.find((l) => l.mark === 'line')!.values;
+    const at = (second: number, op: string, percentile: string) => line.find((v) => v.second === second && v.op === op && v.percentile === percentile)!;
+    // the stall's seconds have no latency (the line breaks) and the second after it the spike
+    expect(at(4, 'write', 'p99').ms).toBeNull();
+    expect(at(5, 'read', 'p50').ms).toBeNull();
+    expect(at(6, 'write', 'p99').ms).toBe(1900);
+    expect(at(3, 'write', 'p99').ms).toBeCloseTo(1.68, 6);
+    // drawn at the middle of its second, on the axis the events use
+    expect(at(6, 'write', 'p99').t).toBe(6.5);
+    // grey where nothing completed, and the refresh that lasted through it
+    expect(layers.find((l) => l.mark === 'rect' && l.values.some((v) => 'from' in v))!.values).toEqual([
+      { from: 4, to: 5 },
+      { from: 5, to: 6 },
+    ]);
+    expect(layers.find((l) => l.mark === 'rule')!.values.map((v) => [v.kind, v.t])).toEqual([
+      ['mv-refresh', 2],
+      ['mv-refresh', 4],
+      ['mv-refresh', 6],
+      ['mv-refresh', 8],
+      ['mv-refresh', 10],
+    ]);
+    expect(layers.find((l) => l.mark === 'rect' && l.values.some((v) => v.kind === 'mv-refresh'))!.values.find((v) => v.t === 4)!.end).toBe(6);
+  });
+
+  it('throughput over time drops to zero in the seconds in which nothing completed', () => {
+    const specs = chartSpecs(renderHtml(buildResults()));
+    const values = (specs.get('chart-throughput-write')!.data as { values: Array<Record<string, unknown>> }).values;
+    const mv = values.filter((v) => v.strategy === 'materialized-view');
+    expect(mv.map((v) => v.second)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(mv.filter((v) => v.opsPerSecond === 0).map((v) => v.second)).toEqual([4, 5]);
   });
 });

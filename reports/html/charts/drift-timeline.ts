@@ -1,9 +1,9 @@
 // How far one strategy's counters were from the truth while the load ran and while its jobs
 // drained, with the jobs' events (view refreshes, syncs, checkpoints, autovacuum) on the same axis.
 import type { StrategyResult } from '../../../harness/results/types.ts';
-import { strategyEvents } from '../../figures.ts';
 import type { StrategyPalette } from '../../strategy-colors.ts';
 import { baseSpec, chartId, type Chart } from './chart.ts';
+import { eventLayers } from './event-marks.ts';
 
 export function driftTimelineChart(s: StrategyResult, palette: StrategyPalette): Chart | undefined {
   const timeline = s.drift?.timeline ?? [];
@@ -12,9 +12,7 @@ export function driftTimelineChart(s: StrategyResult, palette: StrategyPalette):
     Object.entries(p.drift).map(([counter, drift]) => ({ counter, t: p.tMs / 1000, drift, phase: p.phase })),
   );
   if (values.length === 0) return undefined;
-  const events = strategyEvents(s)
-    .filter((e) => e.tMs !== null)
-    .map((e) => ({ kind: e.kind, t: (e.tMs as number) / 1000, durationMs: e.durationMs, failed: e.error ? 'yes' : 'no' }));
+  const events = eventLayers(s);
   const drainTimes = timeline.filter((p) => p.phase === 'drain').map((p) => p.tMs / 1000);
   const layers: Record<string, unknown>[] = [];
   if (drainTimes.length > 0) {
@@ -29,23 +27,7 @@ export function driftTimelineChart(s: StrategyResult, palette: StrategyPalette):
     mark: { type: 'rule', color: '#999', strokeDash: [2, 2] },
     encoding: { y: { field: 'zero', type: 'quantitative' } },
   });
-  if (events.length > 0) {
-    layers.push({
-      data: { values: events },
-      mark: { type: 'rule', strokeWidth: 1.5, opacity: 0.6 },
-      encoding: {
-        x: { field: 't', type: 'quantitative' },
-        color: {
-          field: 'kind',
-          type: 'nominal',
-          title: 'event',
-          scale: { range: ['#444444', '#b8860b', '#2f6f6f', '#8b3a8b', '#6b8e23'] },
-          legend: { orient: 'bottom' },
-        },
-        tooltip: [{ field: 'kind' }, { field: 't', title: 'at (s)', format: '.2f' }, { field: 'durationMs', title: 'duration (ms)' }, { field: 'failed' }],
-      },
-    });
-  }
+  layers.push(...events);
   layers.push({
     data: { values },
     mark: { type: 'line', strokeWidth: 2, point: { size: 14, color: palette.colorOf(s.id) }, color: palette.colorOf(s.id) },
@@ -67,6 +49,6 @@ export function driftTimelineChart(s: StrategyResult, palette: StrategyPalette):
     spec,
     caption:
       'Sum over all keys of counter minus the true count: below zero the counters lag (lost or not yet applied), above zero they over-count.' +
-      (events.length > 0 ? ' Vertical lines mark job events.' : ''),
+      (events.length > 0 ? ' Vertical lines mark job and server events, pale bands their duration.' : ''),
   };
 }

@@ -1,10 +1,13 @@
-// Latency percentiles per strategy and operation (table and charts), the spread across rounds,
+// Latency percentiles per strategy and operation (table and charts) under the run's load model,
+// with service time beside them where it differs, the spread across rounds, latency over time,
 // and throughput over time.
 import type { OpName, Results } from '../../../harness/results/types.ts';
-import { opsPresent } from '../../figures.ts';
+import { opsPresent, serviceTimeDiffers } from '../../figures.ts';
+import { loadModelNote, SERVICE_TIME_MEANING } from '../../load-model.ts';
 import { fmtInt, fmtMs, fmtNum, fmtRate } from '../../format.ts';
 import type { StrategyPalette } from '../../strategy-colors.ts';
 import type { Chart } from '../charts/chart.ts';
+import { latencyOverTimeChart } from '../charts/latency-over-time.ts';
 import { latencyPercentilesChart } from '../charts/latency-percentiles.ts';
 import { throughputChart } from '../charts/throughput-over-time.ts';
 import { chartFigure, esc, notMeasured, section, strategyLabel, table, type SectionOut } from '../markup.ts';
@@ -19,9 +22,13 @@ function roundsSpread(results: Results, id: string, op: OpName): string {
 export function latencySection(results: Results, palette: StrategyPalette): SectionOut {
   const ops = opsPresent(results);
   const charts: Chart[] = [];
-  let inner = '<p>Latency of each operation as the application sees it, in milliseconds. The open load model measures from the intended start, so queueing behind a stalled server counts.</p>';
+  const model = loadModelNote(results);
+  let inner =
+    `<p><strong>${esc(model.name)}.</strong> ${esc(model.meaning)}</p>` +
+    '<p>Latency of each operation in milliseconds.</p>';
   if (ops.length === 0) inner += notMeasured('Latency');
   for (const op of ops) {
+    const service = serviceTimeDiffers(results, op);
     const rows = results.strategies
       .filter((s) => s.ops?.[op])
       .map((s) => {
@@ -37,6 +44,7 @@ export function latencySection(results: Results, palette: StrategyPalette): Sect
           esc(fmtMs(l.p99)),
           esc(fmtMs(l.p999)),
           esc(fmtMs(l.max)),
+          ...(service ? [esc(fmtMs(r.serviceTimeMs?.p50)), esc(fmtMs(r.serviceTimeMs?.p99))] : []),
           esc(roundsSpread(results, s.id, op)),
           esc(fmtInt(r.errors)),
         ];
@@ -54,10 +62,12 @@ export function latencySection(results: Results, palette: StrategyPalette): Sect
           { text: 'p99', num: true },
           { text: 'p99.9', num: true },
           { text: 'max', num: true },
+          ...(service ? [{ text: 'service p50', num: true }, { text: 'service p99', num: true }] : []),
           { text: 'p99 across rounds', num: true },
           { text: 'errors', num: true },
         ],
         rows,
+        service ? SERVICE_TIME_MEANING : undefined,
       );
     const chart = latencyPercentilesChart(results, palette, op);
     if (chart) {
@@ -65,6 +75,11 @@ export function latencySection(results: Results, palette: StrategyPalette): Sect
       inner += chartFigure(chart);
     }
   }
+  const overTime = results.strategies.map((s) => latencyOverTimeChart(results, s, palette)).filter((c): c is Chart => c !== undefined);
+  if (overTime.length) {
+    charts.push(...overTime);
+    inner += '<h3>Latency over time</h3>' + `<div class="chart-grid">${overTime.map(chartFigure).join('')}</div>`;
+  } else if (ops.length) inner += '<h3>Latency over time</h3>' + notMeasured('Latency over time (no per-second series)');
   return { html: section('latency', 'Latency per strategy and operation', inner), charts };
 }
 
