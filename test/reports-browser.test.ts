@@ -95,7 +95,14 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('report.html in a brow
     const charts = await page.$$eval('[data-chart]', (els) => els.map((el) => ({ id: el.id, drawn: !!el.querySelector('svg, canvas') })));
     expect(charts.length).toBeGreaterThanOrEqual(5);
     for (const c of charts) expect(c.drawn, c.id).toBe(true);
+    // latency over time for every strategy that ran, beside the events of its jobs
+    for (const id of ['baseline', 'production-trigger', 'materialized-view']) expect(charts.map((c) => c.id)).toContain(`chart-latency-over-time-${id}`);
     expect(await page.$eval('main > section', (el) => el.id)).toBe('verdict');
+    // a closed run: the page says so, and does not claim latency from an intended start
+    const latency = (await page.textContent('#latency'))!;
+    expect(latency).toContain('Closed model, 2 clients.');
+    expect(latency).toContain('a stall shows as lost throughput');
+    expect(await page.textContent('body')).not.toContain('intended start');
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'report-real-run.png'), fullPage: true });
     expect(problems).toEqual([]);
@@ -111,6 +118,10 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('report.html in a brow
       expect(c.drawn, c.id).toBe(true);
       expect(c.text, c.id).not.toContain('could not be drawn');
     }
+    // the fixture's stalled strategy: its lines break at the stall, with the REFRESH beside it
+    const stalled = await page.$$eval('#chart-latency-over-time-materialized-view svg path', (els) => els.length);
+    expect(stalled).toBeGreaterThan(0);
+    expect(await page.textContent('#chart-latency-over-time-materialized-view')).toContain('mv-refresh');
     const first = await page.$eval('main > section', (el) => ({ id: el.id, top: el.getBoundingClientRect().top }));
     expect(first.id).toBe('verdict');
     expect(first.top).toBeLessThan(900);
