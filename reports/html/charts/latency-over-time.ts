@@ -29,7 +29,9 @@ export function latencyOverTime(s: StrategyResult): LatencyPoint[] {
   for (const p of s.series ?? []) {
     for (const percentile of PERCENTILES) {
       const v = p[percentile];
-      out.push({ op: p.op, percentile, second: p.t, t: secondMiddle(p.t), ms: v === null || v === undefined ? null : Math.max(v, FLOOR_MS), count: p.count });
+      // results written before empty seconds were null carry a 0 there: no latency either
+      const ms = p.count > 0 && typeof v === 'number' ? Math.max(v, FLOOR_MS) : null;
+      out.push({ op: p.op, percentile, second: p.t, t: secondMiddle(p.t), ms, count: p.count });
     }
   }
   return out;
