@@ -38,7 +38,8 @@ export interface OpResult {
   throughput: number;
   /** latency from the intended start (open model) or from the send (closed model), ms */
   latencyMs: LatencySummary;
-  /** time from the actual send to the reply, ms; equals latencyMs in the closed model */
+  /** time from the last attempt's send to the reply, ms; in the closed model it differs from
+   *  latencyMs only where earlier attempts were retried */
   serviceTimeMs?: LatencySummary;
 }
 
