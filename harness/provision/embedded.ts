@@ -39,8 +39,9 @@ const SERVER_SETTINGS = [
 /** Messages in English whatever the machine's locale: errors are shown to the user as they come. */
 const ENV = { ...process.env, LC_MESSAGES: 'C' };
 
+/** Under root, as the postgres account, from a folder it can enter (our cwd may be private). */
 function asAccount(account: Account | null): SpawnOptions {
-  return account ? { uid: account.uid, gid: account.gid } : {};
+  return account ? { uid: account.uid, gid: account.gid, cwd: '/' } : {};
 }
 
 /** Under root: can the postgres account enter and write the data dir? (tmpdir may be private) */

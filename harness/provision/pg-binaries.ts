@@ -46,7 +46,7 @@ function binariesIn(nativeDir: string): PgBinaries {
 /** Both binaries start (and find their libraries) as the account. */
 function runsAs(b: PgBinaries, account: Account): boolean {
   return [b.initdb, b.postgres].every((bin) => {
-    const r = spawnSync(bin, ['--version'], { uid: account.uid, gid: account.gid, encoding: 'utf8', timeout: 15_000 });
+    const r = spawnSync(bin, ['--version'], { uid: account.uid, gid: account.gid, cwd: '/', encoding: 'utf8', timeout: 15_000 });
     return r.status === 0 && r.stdout.includes('PostgreSQL');
   });
 }
