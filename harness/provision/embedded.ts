@@ -58,7 +58,8 @@ function assertReachable(dataDir: string, account: Account): void {
 /** The line that says why a Postgres program failed, out of everything it printed. */
 function why(output: string): string {
   const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
-  return lines.find((l) => /^(initdb: error|FATAL|PANIC)/.test(l)) ?? lines.at(-1) ?? 'no output';
+  // the server's log lines start with a timestamp and pid: the level is further in
+  return lines.find((l) => /^initdb: error|\b(FATAL|PANIC):/.test(l)) ?? lines.at(-1) ?? 'no output';
 }
 
 function initdb(bin: PgBinaries, dir: string, dataDir: string, password: string, account: Account | null, live: LiveServer): Promise<void> {
