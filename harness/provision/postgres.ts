@@ -29,12 +29,12 @@ export async function probePostgres(url: string, origin: string): Promise<string
   }
 }
 
-export async function openPostgres(opts: { databaseUrl?: string; log?: (l: string) => void } = {}): Promise<PgTarget> {
+export async function openPostgres(opts: { databaseUrl?: string } = {}): Promise<PgTarget> {
   if (opts.databaseUrl) {
     const version = await probePostgres(opts.databaseUrl, 'DATABASE_URL');
     return { url: opts.databaseUrl, kind: 'url', version, stop: async () => {} };
   }
-  const server = await startEmbeddedPostgres({ log: opts.log });
+  const server = await startEmbeddedPostgres();
   try {
     const version = await probePostgres(server.url, 'embedded');
     return { url: server.url, kind: 'embedded', version, stop: () => server.stop() };

@@ -1,12 +1,12 @@
 // Redis for the redis-queue strategy: REDIS_URL, else a redis-server from PATH on a free loopback
 // port (stopped at exit), else none, and the strategy is skipped with the reason.
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port.ts';
 import { findOnPath } from './find-on-path.ts';
+import { newServerFolder } from './server-folder.ts';
+import { removeFolder, track, untrack } from './live-servers.ts';
+import { stopChild } from './stop-child.ts';
 import { describeUrl } from '../redact.ts';
 import { UsageError } from '../errors.ts';
 
@@ -38,53 +38,63 @@ async function serverVersion(url: string): Promise<string> {
 }
 
 /** Polls until the server on `url` answers, or the child died, or 5 s passed. */
-async function awaitServer(url: string, child: ChildProcess): Promise<string> {
+async function awaitServer(url: string, child: ChildProcess, spawnError: () => Error | undefined): Promise<string> {
   const deadline = Date.now() + 5000;
   for (;;) {
     try {
+      const failed = spawnError();
+      if (failed) throw failed;
       return await serverVersion(url);
     } catch (e) {
-      if (Date.now() > deadline || child.exitCode !== null) throw e;
+      if (spawnError() || Date.now() > deadline || child.exitCode !== null) throw e;
       await new Promise((r) => setTimeout(r, 50));
     }
   }
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
-
 async function startLocalServer(bin: string): Promise<RedisTarget> {
   const port = await freePort();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'counterbench-redis-'));
-  const spawnServer = () =>
-    spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  const folder = newServerFolder('redis', port);
+  const live = track('redis', folder.dir);
+  let spawnError: Error | undefined;
+  const spawnServer = () => {
+    // its own process group, like the embedded Postgres: a terminal's Ctrl-C reaches the harness only
+    const c = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', folder.dir], {
+      stdio: 'ignore',
+      detached: true,
+    });
+    spawnError = undefined;
+    c.on('error', (e) => (spawnError = e));
+    if (c.pid !== undefined) {
+      live.pid = c.pid;
+      folder.setServer(c.pid);
+    }
+    return c;
+  };
   let child = spawnServer();
+  const stop = async () => {
+    await stopChild(child, 'SIGTERM', 3000);
+    removeFolder(folder.dir);
+    untrack(live);
+  };
   const url = `redis://127.0.0.1:${port}`;
   let version: string;
   try {
-    version = await awaitServer(url, child);
+    version = await awaitServer(url, child, () => spawnError);
   } catch (e) {
-    child.kill('SIGKILL');
-    fs.rmSync(dir, { recursive: true, force: true });
+    await stop();
     throw new Error(`redis-server from PATH did not start: ${(e as Error).message}`);
   }
+  let stopped: Promise<void> | undefined;
   return {
     url,
     kind: 'local-server',
     version,
-    async stop() {
-      await stopChild(child);
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
+    stop: () => (stopped ??= stop()),
     async restart() {
-      await stopChild(child);
+      await stopChild(child, 'SIGTERM', 3000);
       child = spawnServer();
-      await awaitServer(url, child);
+      await awaitServer(url, child, () => spawnError);
     },
   };
 }
