@@ -117,7 +117,8 @@ describe('faults', () => {
     // the crash is the fault's: manual-update's race claim is not decided by it
     expect(checkClaims(results).find((c) => c.id === 'manual-race')!.status).toBe('not measured');
     // baseline's write is one statement: nothing to crash between
-    expect(byId(results, 'baseline').faults).toBeUndefined();
+    const b = byId(results, 'baseline');
+    expect(b.faults, JSON.stringify(b.faults)).toBeUndefined();
   });
 
   it("losing the harness's admin connection mid-run fails nothing: it is replaced, and later strategies run", async () => {
@@ -208,5 +209,34 @@ describe('faults', () => {
     expect(['ok', 'failed']).toContain(q.status);
     expect(checkClaims(results).find((c) => c.id === 'event-driven-consistency')!.status).toBe('not measured');
     expect(await schemasLeft(ns)).toEqual([]);
+  });
+
+  it('a restarted embedded Postgres: load and jobs reconnect, the trigger stays exact, the outage is the fault\'s', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'counterbench-faults-'));
+    try {
+      // no DATABASE_URL: the harness owns its embedded server, so it may restart it
+      const o = await run({
+        scenario: scenario(['trigger-upsert', 'materialized-view'], [{ kind: 'postgres-restart', at: '1s', strategies: ['trigger-upsert', 'materialized-view'] }]),
+        outDir: out,
+        env: {},
+      });
+      for (const id of ['trigger-upsert', 'materialized-view']) {
+        const s = byId(o.results, id);
+        expect(s.status, `${id}: ${s.reason}`).toBe('ok');
+        const f = s.faults!.find((x) => x.kind === 'postgres-restart')!;
+        expect(f.happened, f.detail).toBe(true);
+        expect(f.cost.downMs).toBeGreaterThan(0);
+        // the connections that broke reconnected, and what they failed is counted
+        expect(s.reconnects).toBeGreaterThan(0);
+        // writes are one transaction each: whatever the restart cut, counters and rows agree
+        expect(s.drift!.consistent, JSON.stringify(s.drift!.counters)).toBe(true);
+        // the restart explains every lost connection: nothing is listed twice as "suffered"
+        expect(s.faults!.filter((x) => !x.injected)).toEqual([]);
+      }
+      const b = byId(o.results, 'baseline');
+      expect(b.faults, JSON.stringify(b.faults)).toBeUndefined();
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
   });
 });

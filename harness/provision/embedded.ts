@@ -23,6 +23,7 @@ import { UsageError } from '../errors.ts';
 export interface EmbeddedServer {
   url: string;
   stop(): Promise<void>;
+  restart(): Promise<void>;
 }
 
 const START_TIMEOUT_MS = 60_000;
@@ -118,17 +119,10 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedServer> {
     removeFolder(folder.dir);
     untrack(live);
   };
-  try {
-    const dataDir = path.join(folder.dir, 'data');
-    fs.mkdirSync(dataDir, { mode: 0o700 });
-    if (account) {
-      fs.chmodSync(folder.dir, 0o711);
-      fs.chownSync(dataDir, account.uid, account.gid);
-      assertReachable(dataDir, account);
-    }
-    const bin = pgBinaries(account);
-    await initdb(bin, folder.dir, dataDir, password, account, live);
-
+  const dataDir = path.join(folder.dir, 'data');
+  let bin: PgBinaries | undefined;
+  /** Starts the postmaster on the folder's data and waits until it accepts connections. */
+  const launch = async () => {
     // the server's own log, in the private folder: read only when it fails to start
     const logFile = path.join(folder.dir, 'server.log');
     const logFd = fs.openSync(logFile, 'a', 0o600);
@@ -136,7 +130,7 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedServer> {
       const flags = SERVER_SETTINGS.flatMap((s) => ['-c', s]);
       // its own process group: a Ctrl-C on the terminal reaches the harness only, which stops
       // the load and saves partial results before it stops the server
-      child = spawn(bin.postgres, ['-D', dataDir, '-p', String(port), ...flags], { ...asAccount(account), env: ENV, detached: true, stdio: ['ignore', logFd, logFd] });
+      child = spawn(bin!.postgres, ['-D', dataDir, '-p', String(port), ...flags], { ...asAccount(account), env: ENV, detached: true, stdio: ['ignore', logFd, logFd] });
     } finally {
       fs.closeSync(logFd);
     }
@@ -145,6 +139,18 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedServer> {
       folder.setServer(child.pid);
     }
     await waitReady(child, dataDir, logFile);
+  };
+  try {
+    fs.mkdirSync(dataDir, { mode: 0o700 });
+    if (account) {
+      fs.chmodSync(folder.dir, 0o711);
+      fs.chownSync(dataDir, account.uid, account.gid);
+      assertReachable(dataDir, account);
+    }
+    bin = pgBinaries(account);
+    await initdb(bin, folder.dir, dataDir, password, account, live);
+
+    await launch();
   } catch (e) {
     await stop();
     if (e instanceof UsageError) throw e;
@@ -154,5 +160,11 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedServer> {
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     stop: () => (stopped ??= stop()),
+    // the postgres-restart fault: a fast shutdown, then the same data on the same port
+    async restart() {
+      if (stopped) throw new Error('the embedded PostgreSQL was stopped');
+      if (child) await stopChild(child, 'SIGINT', 15_000);
+      await launch();
+    },
   };
 }

@@ -37,7 +37,7 @@ export async function openPostgres(opts: { databaseUrl?: string } = {}): Promise
   const server = await startEmbeddedPostgres();
   try {
     const version = await probePostgres(server.url, 'embedded');
-    return { url: server.url, kind: 'embedded', version, stop: () => server.stop() };
+    return { url: server.url, kind: 'embedded', version, stop: () => server.stop(), restart: () => server.restart() };
   } catch (e) {
     await server.stop();
     throw e;
