@@ -14,6 +14,7 @@ import { listOwnSchemas } from '../harness/db/schemas.ts';
 import { freePort } from '../harness/provision/free-port.ts';
 import { findOnPath } from '../harness/provision/find-on-path.ts';
 import { checkClaims } from '../reports/claims.ts';
+import { cleanCommand } from '../harness/cli/clean.ts';
 import { testDatabaseUrl, testRedisUrl, uniqueTag } from './support/env.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -65,6 +66,11 @@ describe('two runs on one server', () => {
       await c.end();
     }
     await expect(runIn(ns, scenario(['trigger-upsert'], []), {})).rejects.toThrow(/another counterbench run is using --namespace .*--namespace NAME/);
+    // clean leaves a live run's schemas alone
+    const lines: string[] = [];
+    const code = await cleanCommand(['--database-url', testDatabaseUrl(), '--namespace', ns], { out: (t) => lines.push(t), err: (t) => lines.push(t), tty: false });
+    expect(code).toBe(0);
+    expect(lines.join('\n')).toMatch(new RegExp(`left alone counterbench_${ns}_\\w+: the run in namespace ${ns} is still live`));
     const { results } = await first;
     for (const x of results.strategies) expect(x.status, `${x.id}: ${x.reason}`).toBe('ok');
     expect(await schemasLeft(ns)).toEqual([]);

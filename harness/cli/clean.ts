@@ -5,7 +5,9 @@ import { parseArgs } from 'node:util';
 import { probePostgres } from '../provision/postgres.ts';
 import { connectPg } from '../db/connect.ts';
 import { dropSchema, listOwnSchemas } from '../db/schemas.ts';
-import { checkNamespace } from '../db/schema-name.ts';
+import { checkNamespace, namespaceOfSchema } from '../db/schema-name.ts';
+import { activeRuns, namespaceInUse } from '../db/run-lock.ts';
+import { ALL_STRATEGY_IDS } from '../config/strategy-ids.ts';
 import { connectRedis } from '../provision/redis.ts';
 import { cleanLeftovers, type Leftovers } from '../provision/leftovers.ts';
 import { deleteKeys, REDIS_PREFIX } from '../strategies/redis-keys.ts';
@@ -57,12 +59,22 @@ export async function cleanCommand(argv: string[], o: Output): Promise<number> {
   const local = namespace ? undefined : cleanLeftovers();
 
   let schemas: string[] | undefined;
+  const keptSchemas: Array<{ schema: string; reason: string }> = [];
+  let liveRuns = 0;
   if (url) {
     await probePostgres(url, values['database-url'] ? '--database-url' : 'DATABASE_URL');
     const c = await connectPg(url, { applicationName: 'counterbench:clean' });
     schemas = [];
     try {
+      // a live run holds its namespace's lock: its schemas are in use, not left behind
+      liveRuns = (await activeRuns(c)).length;
       for (const s of await listOwnSchemas(c, namespace)) {
+        const ns = namespaceOfSchema(s, ALL_STRATEGY_IDS);
+        const live = ns === null ? liveRuns > 0 : await namespaceInUse(c, ns);
+        if (live) {
+          keptSchemas.push({ schema: s, reason: ns === null ? 'a counterbench run is live on this server' : `the run in ${ns ? `namespace ${ns}` : 'the default namespace'} is still live` });
+          continue;
+        }
         await dropSchema(c, s);
         schemas.push(s);
       }
@@ -71,7 +83,9 @@ export async function cleanCommand(argv: string[], o: Output): Promise<number> {
     }
   }
   let redisKeys: number | undefined;
-  if (process.env.REDIS_URL && !namespace) {
+  if (liveRuns) {
+    if (process.env.REDIS_URL && !namespace) o.err('Redis not cleaned: a counterbench run is live on the server, and its keys may be in use; run clean again when it has finished');
+  } else if (process.env.REDIS_URL && !namespace) {
     const r = connectRedis(process.env.REDIS_URL);
     r.on('error', () => {});
     try {
@@ -84,11 +98,13 @@ export async function cleanCommand(argv: string[], o: Output): Promise<number> {
     }
   }
   if (values.json) {
-    o.out(JSON.stringify({ local, schemas, redisKeys }));
+    o.out(JSON.stringify({ local, schemas, keptSchemas, redisKeys }));
     return 0;
   }
   if (local) describeLocal(local, o);
-  if (schemas) o.out(schemas.length ? `removed ${schemas.length} schema(s): ${schemas.join(', ')}` : 'no counterbench_* schemas to remove');
+  if (schemas?.length) o.out(`removed ${schemas.length} schema(s): ${schemas.join(', ')}`);
+  else if (schemas && !keptSchemas.length) o.out('no counterbench_* schemas to remove');
+  for (const k of keptSchemas) o.out(`left alone ${k.schema}: ${k.reason}`);
   if (redisKeys !== undefined) o.out(`removed ${redisKeys} Redis key(s) under ${REDIS_PREFIX}*`);
   return 0;
 }

@@ -42,3 +42,14 @@ export async function activeRuns(c: pg.ClientBase): Promise<Array<{ pid: number;
   );
   return r.rows.map((x) => ({ pid: x.pid, applicationName: x.application_name, since: x.backend_start }));
 }
+
+/** Whether another backend holds the namespace's lock: a run of that namespace is live. */
+export async function namespaceInUse(c: pg.ClientBase, namespace: string | undefined): Promise<boolean> {
+  const r = await c.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_locks
+      WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid() AND objsubid = 2
+        AND classid::bigint = ($1::bigint & 4294967295) AND objid::bigint = (hashtext($2)::bigint & 4294967295)`,
+    [CLASS_ID, keyOf(namespace)],
+  );
+  return r.rows[0].n > 0;
+}

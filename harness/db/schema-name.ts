@@ -25,3 +25,15 @@ export function checkNamespace(ns: string | undefined): string | undefined {
   if (!/^[a-z0-9_]{1,20}$/.test(ns)) throw new UsageError(`--namespace: expected 1-20 of a-z, 0-9, _; got "${ns}"`);
   return ns;
 }
+
+/** The namespace a strategy schema of a run belongs to (undefined: the default one), or null
+ *  when the name is not counterbench_[<namespace>_]<strategy id>. */
+export function namespaceOfSchema(name: string, strategyIds: readonly string[]): string | undefined | null {
+  if (!name.startsWith(SCHEMA_PREFIX)) return null;
+  const rest = name.slice(SCHEMA_PREFIX.length);
+  for (const id of strategyIds.map((x) => x.replace(/-/g, '_'))) {
+    if (rest === id) return undefined;
+    if (rest.endsWith('_' + id)) return rest.slice(0, -id.length - 1);
+  }
+  return null;
+}
