@@ -1,9 +1,10 @@
 // `counterbench calibrate`: the harness's driver beside pgbench on the baseline INSERT.
-import { parseArgs } from 'node:util';
 import { calibrate, type Calibration } from '../calibrate/calibrate.ts';
 import { checkNamespace } from '../db/schema-name.ts';
 import { scrub, secretsOf } from '../redact.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
+import { parseDurationMs } from '../config/duration.ts';
+import { intFlag, parseCommandArgs } from './args.ts';
 import { renderTable } from './summary.ts';
 import type { Output } from './output.ts';
 
@@ -19,11 +20,12 @@ DATABASE_URL names the Postgres to use (default: an embedded one).`;
 /** Below this share of pgbench's rate the harness, not the server, limits what is measured. */
 export const KEEPS_UP = 0.95;
 
-function positiveInt(flag: string, v: string | undefined, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v.replace(/s$/, ''));
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag}: expected a whole number of at least 1, got "${v}"`);
-  return n;
+/** pgbench -T takes whole seconds. */
+function wholeSeconds(v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const ms = parseDurationMs(v, 's');
+  if (ms === undefined || ms < 1000 || ms % 1000 !== 0) throw new UsageError(`--duration: expected whole seconds >= 1 (e.g. 10 or 10s), got ${JSON.stringify(v)}`);
+  return ms / 1000;
 }
 
 const f = (n: number, d: number) => (Number.isFinite(n) ? n.toFixed(d) : '-');
@@ -59,24 +61,12 @@ export function renderCalibration(c: Calibration): string {
 }
 
 export async function calibrateCommand(argv: string[], o: Output, signal?: AbortSignal): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      clients: { type: 'string' },
-      duration: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      namespace: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) {
-    o.out(CALIBRATE_USAGE);
-    return EXIT_OK;
-  }
-  const clients = positiveInt('--clients', values.clients, 16);
-  const seconds = positiveInt('--duration', values.duration, 10);
+  const flags = { clients: 'string', duration: 'string', json: 'boolean', namespace: 'string' } as const;
+  const args = parseCommandArgs({ command: 'calibrate', usage: CALIBRATE_USAGE, flags }, argv, o.out);
+  if (!args) return EXIT_OK;
+  const { values } = args;
+  const clients = intFlag('--clients', values.clients, { min: 1, fallback: 16 });
+  const seconds = wholeSeconds(values.duration, 10);
   const namespace = checkNamespace(values.namespace) ?? 'calibrate';
   const databaseUrl = process.env.DATABASE_URL || undefined;
   const secrets = databaseUrl ? secretsOf(databaseUrl) : [];

@@ -1,11 +1,11 @@
 // `counterbench micro`: one write and one read of each strategy, uncontended, timed by tinybench.
-import { parseArgs } from 'node:util';
 import { micro, MICRO_DATA, type MicroResult } from '../micro/micro.ts';
 import { ALL_STRATEGY_IDS, isStrategyId } from '../config/strategy-ids.ts';
 import { checkNamespace } from '../db/schema-name.ts';
 import { parseDurationMs } from '../config/duration.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
 import { renderTable } from './summary.ts';
+import { parseCommandArgs } from './args.ts';
 import type { Output } from './output.ts';
 
 export const MICRO_USAGE = `usage: counterbench micro [--strategies a,b] [--time MS] [--json]
@@ -64,22 +64,10 @@ export function renderMicro(r: MicroResult): string {
 }
 
 export async function microCommand(argv: string[], o: Output, signal?: AbortSignal): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      strategies: { type: 'string' },
-      time: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      namespace: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) {
-    o.out(MICRO_USAGE);
-    return EXIT_OK;
-  }
+  const flags = { strategies: 'string', time: 'string', json: 'boolean', namespace: 'string' } as const;
+  const args = parseCommandArgs({ command: 'micro', usage: MICRO_USAGE, flags }, argv, o.out);
+  if (!args) return EXIT_OK;
+  const { values } = args;
   const strategies = parseStrategies(values.strategies);
   const timeMs = parseTime(values.time);
   const namespace = checkNamespace(values.namespace) ?? 'micro';
