@@ -1,12 +1,13 @@
 // `counterbench compare A/results.json B/results.json [--threshold PCT] [--out DIR] [--json]`:
 // every figure's change from A to B on the terminal, compare.html beside B; exit 1 when a
 // regression passes the threshold.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { EXIT_FAILED_CHECK, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.ts';
+import { EXIT_FAILED_CHECK, EXIT_OK, UsageError } from '../errors.ts';
 import { compareResults, DEFAULT_THRESHOLD_PCT, hasRegression, renderCompareHtml, renderCompareText } from '../../reports/compare.ts';
 import { readResults } from '../../reports/read-results.ts';
+import { parseCommandArgs, withUsageErrors } from './args.ts';
+import { describeFsError, prepareOutDir } from './out-dir.ts';
 import { processOutput, type Output } from './output.ts';
 
 export const COMPARE_USAGE = `usage: counterbench compare A/results.json B/results.json [--threshold PCT] [--out DIR] [--json]
@@ -17,49 +18,38 @@ down, consistency down, server cost up by more than the threshold. Exit code 1 w
   --out DIR        where to write compare.html (default: the directory of B)
   --json           print the comparison as JSON instead of the table`;
 
+const COMPARE_FLAGS = { threshold: 'string', out: 'string', json: 'boolean' } as const;
+
 export async function compareCommand(argv: string[], o: Output = processOutput): Promise<number> {
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        threshold: { type: 'string' },
-        out: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    if (values.help) {
-      o.out(COMPARE_USAGE);
-      return EXIT_OK;
-    }
-    if (positionals.length !== 2) throw new UsageError(`expected two results.json files, got ${positionals.length}\n\n${COMPARE_USAGE}`);
+  return withUsageErrors('compare', o.err, async () => {
+    const spec = { command: 'compare', usage: COMPARE_USAGE, flags: COMPARE_FLAGS, positionals: { count: 2, what: 'two results.json files' } };
+    const args = parseCommandArgs(spec, argv, o.out);
+    if (!args) return EXIT_OK;
+    const { values, positionals } = args;
     let thresholdPct = DEFAULT_THRESHOLD_PCT;
     if (values.threshold !== undefined) {
-      thresholdPct = Number(values.threshold.replace(/%$/, ''));
-      if (!Number.isFinite(thresholdPct) || thresholdPct < 0 || values.threshold.trim() === '') {
-        throw new UsageError(`--threshold must be a percentage of 0 or more, got "${values.threshold}"`);
+      thresholdPct = values.threshold.trim() === '' ? NaN : Number(values.threshold.replace(/%$/, ''));
+      if (!Number.isFinite(thresholdPct) || thresholdPct < 0) {
+        throw new UsageError(`--threshold: expected a percentage >= 0, got ${JSON.stringify(values.threshold)}`);
       }
     }
     const [fileA, fileB] = positionals;
     const a = await readResults(fileA);
     const b = await readResults(fileB);
+    const { dir } = await prepareOutDir(values.out ?? path.dirname(fileB), values.out ? '--out' : 'the directory of B (the default --out)');
     const comparison = compareResults(a, b, { thresholdPct });
-    const dir = values.out ?? path.dirname(fileB);
-    await mkdir(dir, { recursive: true });
     const htmlPath = path.join(dir, 'compare.html');
-    await writeFile(htmlPath, renderCompareHtml(comparison), 'utf8');
+    try {
+      await writeFile(htmlPath, renderCompareHtml(comparison), 'utf8');
+    } catch (e) {
+      if (!(e as NodeJS.ErrnoException).code) throw e;
+      throw new UsageError(`cannot write ${htmlPath}: ${describeFsError(e)}`);
+    }
     if (values.json) o.out(JSON.stringify({ ...comparison, html: htmlPath, regression: hasRegression(comparison) }, null, 2));
     else {
       o.out(renderCompareText(comparison));
       o.err(`wrote ${htmlPath}`);
     }
     return hasRegression(comparison) ? EXIT_FAILED_CHECK : EXIT_OK;
-  } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      o.err(`counterbench compare: ${(e as Error).message}`);
-      return EXIT_USAGE;
-    }
-    throw e;
-  }
+  });
 }

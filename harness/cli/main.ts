@@ -1,6 +1,6 @@
 // The command line: one dispatcher, exit codes as DESIGN.md fixes them (0 ok, 1 a threshold or
 // check failed, 2 bad usage, configuration or connection).
-import { runCommand, RUN_USAGE } from './run.ts';
+import { runCommand } from './run.ts';
 import { listCommand } from './list.ts';
 import { cleanCommand } from './clean.ts';
 import { reportCommand } from './report.ts';
@@ -43,7 +43,7 @@ const COMMANDS: Record<string, Command> = {
   micro: microCommand,
 };
 
-/** Node's parseArgs errors name the flag; say which command's usage applies. */
+/** Node's parseArgs errors name the flag (commands that parse through args.ts never throw them). */
 function isArgError(e: unknown): boolean {
   const code = (e as { code?: string }).code ?? '';
   return code.startsWith('ERR_PARSE_ARGS');
@@ -59,10 +59,6 @@ export async function main(argv: string[], o: Output = processOutput): Promise<n
   if (!cmd) {
     o.err(`counterbench: unknown command "${name}"\n\n${USAGE}`);
     return EXIT_USAGE;
-  }
-  if (name === 'run' && (rest.includes('--help') || rest.includes('-h'))) {
-    o.out(RUN_USAGE);
-    return 0;
   }
   // First Ctrl-C: stop the load, save partial results, clean up. Second: stop the servers this
   // process started (they run in process groups of their own, so the terminal's Ctrl-C did not

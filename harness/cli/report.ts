@@ -1,10 +1,11 @@
 // `counterbench report results.json [--out DIR]`: renders report.html, summary.md and
 // results.csv again from a saved run.
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { EXIT_OK, EXIT_USAGE, UsageError } from '../errors.ts';
+import { EXIT_OK, UsageError } from '../errors.ts';
 import { readResults } from '../../reports/read-results.ts';
-import { writeReports } from '../../reports/write.ts';
+import { ReportsNotWritten, writeReports } from '../../reports/write.ts';
+import { parseCommandArgs, withUsageErrors } from './args.ts';
+import { prepareOutDir } from './out-dir.ts';
 import { processOutput, type Output } from './output.ts';
 
 export const REPORT_USAGE = `usage: counterbench report RESULTS.json [--out DIR]
@@ -12,29 +13,26 @@ export const REPORT_USAGE = `usage: counterbench report RESULTS.json [--out DIR]
 Renders report.html, summary.md and results.csv from a run's results.json.
   --out DIR   where to write them (default: the directory of RESULTS.json)`;
 
+/** The files could not be written (a disk that filled up after the check): the place, not the
+ *  harness, is at fault. A report that failed to render is a bug and keeps its stack. */
+function writeFailure(e: unknown): UsageError | undefined {
+  if (e instanceof ReportsNotWritten && e.failures.every((f) => (f.error as NodeJS.ErrnoException)?.code)) return new UsageError(e.message);
+  return undefined;
+}
+
 export async function reportCommand(argv: string[], o: Output = processOutput): Promise<number> {
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-    if (values.help) {
-      o.out(REPORT_USAGE);
-      return EXIT_OK;
-    }
-    if (positionals.length !== 1) throw new UsageError(`expected one results.json, got ${positionals.length}\n\n${REPORT_USAGE}`);
-    const file = positionals[0];
+  return withUsageErrors('report', o.err, async () => {
+    const args = parseCommandArgs({ command: 'report', usage: REPORT_USAGE, flags: { out: 'string' }, positionals: { count: 1, what: 'one results.json' } }, argv, o.out);
+    if (!args) return EXIT_OK;
+    const [file] = args.positionals;
     const results = await readResults(file);
-    const dir = values.out ?? path.dirname(file);
-    const written = await writeReports(results, dir);
-    for (const p of written) o.out(p);
-    return EXIT_OK;
-  } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      o.err(`counterbench report: ${(e as Error).message}`);
-      return EXIT_USAGE;
+    const { dir } = await prepareOutDir(args.values.out ?? path.dirname(file), args.values.out ? '--out' : 'the directory of RESULTS.json (the default --out)');
+    try {
+      for (const p of await writeReports(results, dir)) o.out(p);
+    } catch (e) {
+      if (e instanceof ReportsNotWritten) for (const p of e.written) o.out(p);
+      throw writeFailure(e) ?? e;
     }
-    throw e;
-  }
+    return EXIT_OK;
+  });
 }

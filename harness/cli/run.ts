@@ -1,13 +1,14 @@
 // `counterbench run`: the main job.
-import { parseArgs } from 'node:util';
 import { loadScenario } from '../config/scenario.ts';
 import { run } from '../run/runner.ts';
 import { renderSummary } from './summary.ts';
 import { progressLine } from './progress.ts';
 import { EXIT_FAILED_CHECK, EXIT_OK } from '../errors.ts';
+import { parseCommandArgs } from './args.ts';
+import { prepareOutDir } from './out-dir.ts';
 import { checkNamespace } from '../db/schema-name.ts';
 import { thresholdsFailed } from '../results/thresholds.ts';
-import { writeReports } from '../../reports/write.ts';
+import { ReportsNotWritten, writeReports } from '../../reports/write.ts';
 import type { Output } from './output.ts';
 
 export const RUN_USAGE = `usage: counterbench run [--scenario NAME|PATH] [--strategies a,b] [--out DIR] [--json]
@@ -21,24 +22,23 @@ export const RUN_USAGE = `usage: counterbench run [--scenario NAME|PATH] [--stra
   --keep        leave the counterbench_* schemas in place after the run
 DATABASE_URL names the Postgres to use (default: an embedded one); REDIS_URL the Redis.`;
 
+const RUN_FLAGS = {
+  scenario: 'string',
+  strategies: 'string',
+  out: 'string',
+  json: 'boolean',
+  clients: 'string',
+  rate: 'string',
+  duration: 'string',
+  users: 'string',
+  keep: 'boolean',
+  namespace: 'string',
+} as const;
+
 export async function runCommand(argv: string[], o: Output, signal?: AbortSignal): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      scenario: { type: 'string' },
-      strategies: { type: 'string' },
-      out: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      clients: { type: 'string' },
-      rate: { type: 'string' },
-      duration: { type: 'string' },
-      users: { type: 'string' },
-      keep: { type: 'boolean', default: false },
-      namespace: { type: 'string' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  const args = parseCommandArgs({ command: 'run', usage: RUN_USAGE, flags: RUN_FLAGS }, argv, o.out);
+  if (!args) return EXIT_OK;
+  const { values } = args;
   const scenario = loadScenario(values.scenario, {
     clients: values.clients,
     rate: values.rate,
@@ -47,27 +47,43 @@ export async function runCommand(argv: string[], o: Output, signal?: AbortSignal
     strategies: values.strategies,
   });
   const namespace = checkNamespace(values.namespace);
+  // Before anything is provisioned: an unusable --out found after the run would lose all of it.
+  const out = await prepareOutDir(values.out ?? 'out', values.out ? '--out' : 'out/ (the default --out)');
   const progress = progressLine(values.json ? { ...o, tty: false } : o);
   const note = values.json ? () => {} : (l: string) => (o.tty ? o.err(l) : undefined);
-  const outcome = await run({
-    scenario,
-    outDir: values.out,
-    databaseUrl: process.env.DATABASE_URL || undefined,
-    keep: values.keep,
-    namespace,
-    signal,
-    log: (l) => {
-      progress.done();
-      note(l);
-    },
-    warn: (l) => {
-      progress.done();
-      o.err(`counterbench run: ${l}`);
-    },
-    onProgress: (id, round, s) => progress.update(id, round, s),
-  });
+  let outcome: Awaited<ReturnType<typeof run>>;
+  try {
+    outcome = await run({
+      scenario,
+      outDir: values.out,
+      databaseUrl: process.env.DATABASE_URL || undefined,
+      keep: values.keep,
+      namespace,
+      signal,
+      log: (l) => {
+        progress.done();
+        note(l);
+      },
+      warn: (l) => {
+        progress.done();
+        o.err(`counterbench run: ${l}`);
+      },
+      onProgress: (id, round, s) => progress.update(id, round, s),
+    });
+  } catch (e) {
+    await out.removeIfUnused();
+    throw e;
+  }
   progress.done();
-  const files = await writeReports(outcome.results, outcome.outDir);
+  // results.json is written; a report that fails must not turn the run into a failure or hide it
+  let files: string[] = [];
+  try {
+    files = await writeReports(outcome.results, outcome.outDir);
+  } catch (e) {
+    if (e instanceof ReportsNotWritten) files = e.written;
+    const why = e instanceof ReportsNotWritten ? e.message : `reports not written (${String((e as Error)?.message ?? e).split('\n')[0]})`;
+    o.err(`counterbench run: ${why}; results are kept in ${outcome.resultsPath}`);
+  }
   if (values.json) o.out(JSON.stringify(outcome.results, null, 2));
   else {
     o.out(renderSummary(outcome.results));
