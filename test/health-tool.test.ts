@@ -391,7 +391,7 @@ describe('usage and connection errors', () => {
     expect(io.stderr()).toMatch(/schema "selfology_absent_t[0-9a-f]+" does not exist/);
   });
 
-  it('exits 2 naming what a schema lacks, and reports absent counter tables as not present', async () => {
+  it('exits 2 naming what a schema lacks, and reports absent counter tables as not present (exit 2 unless left out by --counters)', async () => {
     const empty = `selfology_${uniqueTag()}`;
     schemas.push(empty);
     await admin.query(`CREATE SCHEMA ${q(empty)}`);
@@ -404,10 +404,15 @@ describe('usage and connection errors', () => {
     const partial = await newSchema();
     await admin.query(`DROP TABLE ${q(partial)}.digital_personality`);
     const io = capture();
-    expect(await checkCommand(['--database-url', url(), '--schema', partial], io)).toBe(0);
+    expect(await checkCommand(['--database-url', url(), '--schema', partial], io)).toBe(2);
     expect(io.stdout()).toContain('digital_personality.total_answers_analyzed: not present (table digital_personality not present), skipped');
+    expect(io.stdout()).not.toContain('All counters are consistent');
+    expect(io.stderr()).toContain('not checked: digital_personality.total_answers_analyzed');
     const rep = capture();
-    expect(await repairCommand(['--database-url', url(), '--schema', partial], rep)).toBe(0);
+    expect(await repairCommand(['--database-url', url(), '--schema', partial], rep)).toBe(2);
+    const others = ['--counters', 'user_stats,onboarding_sessions'];
+    expect(await checkCommand(['--database-url', url(), '--schema', partial, ...others], capture())).toBe(0);
+    expect(await repairCommand(['--database-url', url(), '--schema', partial, ...others], capture())).toBe(0);
   });
 
   it('quotes the schema name', async () => {
@@ -423,10 +428,10 @@ describe('usage and connection errors', () => {
   it('exits 2 on an unknown flag or a bad number', async () => {
     const io = capture();
     expect(await repairCommand(['--dryrun', '--database-url', url()], io)).toBe(2);
-    expect(io.stderr()).toContain("Unknown option '--dryrun'");
+    expect(io.stderr()).toContain('unknown flag --dryrun');
     const bad = capture();
     expect(await repairCommand(['--dry-run', '--limit', 'ten', '--database-url', url()], bad)).toBe(2);
-    expect(bad.stderr()).toContain('--limit must be a whole number');
+    expect(bad.stderr()).toContain('--limit: expected an integer >= 0, got "ten"');
   });
 
   it('names host and database but never the password when it cannot connect', async () => {

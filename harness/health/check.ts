@@ -2,7 +2,10 @@
 // the three counters are judged at the same instant even while inserts go on.
 import type { CounterDrift } from '../results/types.ts';
 import { driftSummarySql, type DriftSummaryRow } from './drift-sql.ts';
-import { COUNTERS, counterPresence, inspectSchema, requireTruthTables, type CounterScope, type Queryable, type SchemaShape } from './tables.ts';
+import {
+  COUNTERS, counterPresence, countersLeftOut, inspectSchema, requireSomeCounter, requireTruthTables,
+  type CounterDef, type CounterScope, type Queryable, type SchemaShape,
+} from './tables.ts';
 import { inTransaction } from './transaction.ts';
 
 export interface CounterExample {
@@ -37,14 +40,21 @@ export interface CounterCheck extends CounterDrift {
 export interface CheckReport {
   schema: string;
   checkedAt: string;
-  /** every present counter matches its truth for every key */
+  /** every counter that was checked matches its truth for every key */
   consistent: boolean;
+  /** all three counters were checked: only then does `consistent` speak for the whole schema */
+  complete: boolean;
+  /** the counters asked for (all three unless --counters), each checked or, when absent, skipped */
   counters: CounterCheck[];
+  /** counters left out by --counters */
+  notRequested: string[];
 }
 
 export interface CheckOptions {
   /** inconsistent keys to show per counter, worst first (default 10) */
   examples?: number;
+  /** the counters to check (default: all three) */
+  counters?: readonly CounterDef[];
 }
 
 const pct = (part: number, whole: number): number => (whole === 0 ? 0 : Math.round((part / whole) * 1000) / 10);
@@ -61,7 +71,7 @@ function absent(name: string, scope: CounterScope, reason: string): CounterCheck
 export async function checkShape(c: Queryable, shape: SchemaShape, opts: CheckOptions = {}): Promise<CounterCheck[]> {
   const limit = Math.max(0, Math.floor(opts.examples ?? 10));
   const out: CounterCheck[] = [];
-  for (const def of COUNTERS) {
+  for (const def of opts.counters ?? COUNTERS) {
     const presence = counterPresence(shape, def);
     if (!presence.present) {
       out.push(absent(def.name, def.scope, presence.reason));
@@ -102,18 +112,23 @@ export async function checkShape(c: Queryable, shape: SchemaShape, opts: CheckOp
 /**
  * The exact check of every counter in `schema`. Runs its own REPEATABLE READ READ ONLY
  * transaction on `client` (which must not be inside one). A schema without the answers and
- * sessions tables is a UsageError; absent counter tables are reported as not present.
+ * sessions tables, or without any of the counters asked for, is a UsageError; a counter whose
+ * table or column is absent is reported as not present and skipped.
  */
 export async function checkCounters(client: Queryable, schema: string, opts: CheckOptions = {}): Promise<CheckReport> {
+  const wanted = opts.counters ?? COUNTERS;
   return inTransaction(client, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async () => {
     const shape = await inspectSchema(client, schema);
     requireTruthTables(shape);
-    const counters = await checkShape(client, shape, opts);
+    requireSomeCounter(shape, wanted);
+    const counters = await checkShape(client, shape, { ...opts, counters: wanted });
     return {
       schema,
       checkedAt: new Date().toISOString(),
       consistent: counters.every((k) => !k.present || k.usersInconsistent === 0),
+      complete: COUNTERS.every((def) => counters.some((k) => k.name === def.name && k.present)),
       counters,
+      notRequested: countersLeftOut(wanted),
     };
   });
 }
@@ -154,12 +169,30 @@ export function formatCheckReport(report: CheckReport, where?: string): string {
     lines.push('');
   }
   const drifting = report.counters.filter((k) => k.present && k.usersInconsistent > 0);
-  if (drifting.length === 0) lines.push('All counters are consistent.');
-  else {
+  const checked = report.counters.filter((k) => k.present);
+  if (drifting.length) {
     lines.push(
       `Counters drift: ${drifting.map((k) => `${k.name} (${k.usersInconsistent})`).join(', ')}.`,
       'See the fix with `counterbench repair --dry-run`, apply it with `counterbench repair`.',
     );
-  }
+  } else if (report.complete) lines.push('All counters are consistent.');
+  else lines.push(`Consistent, of the counters checked: ${checked.map((k) => k.name).join(', ')}.`);
+  lines.push(...notCheckedLines(report.counters, report.notRequested));
   return lines.join('\n');
+}
+
+/** The counters a report could not speak for, and why; shared by check and repair. */
+export function notCheckedLines(
+  counters: ReadonlyArray<{ name: string; present: boolean; reason?: string }>,
+  notRequested: readonly string[],
+  verb: 'checked' | 'repaired' = 'checked',
+): string[] {
+  const absent = counters.filter((k) => !k.present);
+  const lines: string[] = [];
+  if (absent.length) {
+    lines.push(`NOT ${verb.toUpperCase()}: ${absent.map((k) => `${k.name} (${k.reason})`).join(', ')}.`);
+    lines.push('Pass --counters with the counters this schema keeps to leave the others out on purpose.');
+  }
+  if (notRequested.length) lines.push(`Not ${verb}, as --counters asked: ${notRequested.join(', ')}.`);
+  return lines;
 }

@@ -19,9 +19,10 @@
 // sync job) can still overwrite a repaired counter afterwards; that is a property of such writers.
 import { driftListSql, driftSummarySql, truthSql, type DriftListRow, type DriftSummaryRow } from './drift-sql.ts';
 import {
-  COUNTERS, counterPresence, hasColumns, ident, inspectSchema, qualified, requireTruthTables,
+  COUNTERS, counterPresence, countersLeftOut, hasColumns, ident, inspectSchema, qualified, requireSomeCounter, requireTruthTables,
   type CounterDef, type CounterScope, type Queryable, type SchemaShape,
 } from './tables.ts';
+import { notCheckedLines } from './check.ts';
 import { inTransaction } from './transaction.ts';
 
 /** Only user_stats rows are created for users who have answers; a missing profile
@@ -62,6 +63,8 @@ export interface RepairPlan {
   total: number;
   /** drifted keys repair would leave alone */
   skipped: number;
+  /** counters left out by --counters */
+  notRequested: string[];
 }
 
 export interface CounterRepair {
@@ -81,6 +84,8 @@ export interface RepairResult {
   /** updated plus inserted over all counters */
   fixed: number;
   skipped: number;
+  /** counters left out by --counters */
+  notRequested: string[];
   /** how long answer writers were held back, ms */
   lockHeldMs: number;
 }
@@ -88,11 +93,15 @@ export interface RepairResult {
 export interface PlanOptions {
   /** changes to list per counter (default 20) */
   limit?: number;
+  /** the counters to consider (default: all three) */
+  counters?: readonly CounterDef[];
 }
 
 export interface RepairOptions {
   /** give up if the answers table cannot be locked within this time (default 10 000 ms) */
   lockTimeoutMs?: number;
+  /** the counters to repair (default: all three) */
+  counters?: readonly CounterDef[];
 }
 
 async function planCounter(c: Queryable, shape: SchemaShape, def: CounterDef, limit: number): Promise<CounterPlan> {
@@ -129,16 +138,19 @@ async function planCounter(c: Queryable, shape: SchemaShape, def: CounterDef, li
  */
 export async function planRepair(client: Queryable, schema: string, opts: PlanOptions = {}): Promise<RepairPlan> {
   const limit = Math.max(0, Math.floor(opts.limit ?? 20));
+  const wanted = opts.counters ?? COUNTERS;
   return inTransaction(client, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async () => {
     const shape = await inspectSchema(client, schema);
     requireTruthTables(shape);
+    requireSomeCounter(shape, wanted);
     const counters: CounterPlan[] = [];
-    for (const def of COUNTERS) counters.push(await planCounter(client, shape, def, limit));
+    for (const def of wanted) counters.push(await planCounter(client, shape, def, limit));
     return {
       schema,
       counters,
       total: counters.reduce((n, k) => n + k.toUpdate + k.toInsert, 0),
       skipped: counters.reduce((n, k) => n + k.toSkip, 0),
+      notRequested: countersLeftOut(wanted),
     };
   });
 }
@@ -184,10 +196,13 @@ SELECT count(*)::bigint AS n FROM truth t
  */
 export async function applyRepair(client: Queryable, schema: string, opts: RepairOptions = {}): Promise<RepairResult> {
   const lockTimeoutMs = Math.max(0, Math.floor(opts.lockTimeoutMs ?? 10_000));
+  const wanted = opts.counters ?? COUNTERS;
   return inTransaction(client, 'BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE', async () => {
     await client.query(`SELECT set_config('lock_timeout', $1, true)`, [`${lockTimeoutMs}ms`]);
     const shape = await inspectSchema(client, schema);
     requireTruthTables(shape);
+    // before the lock: a schema with nothing to repair must not hold the application's writes back
+    requireSomeCounter(shape, wanted, 'changed');
     try {
       await client.query(`LOCK TABLE ${qualified(schema, 'user_answers_new')} IN SHARE MODE`);
     } catch (e) {
@@ -200,7 +215,7 @@ export async function applyRepair(client: Queryable, schema: string, opts: Repai
     }
     const lockedAt = performance.now();
     const counters: CounterRepair[] = [];
-    for (const def of COUNTERS) {
+    for (const def of wanted) {
       const presence = counterPresence(shape, def);
       if (!presence.present) {
         counters.push({ name: def.name, scope: def.scope, present: false, reason: presence.reason, updated: 0, inserted: 0, skippedMissingRows: 0 });
@@ -222,6 +237,7 @@ export async function applyRepair(client: Queryable, schema: string, opts: Repai
       counters,
       fixed: counters.reduce((n, k) => n + k.updated + k.inserted, 0),
       skipped: counters.reduce((n, k) => n + k.skippedMissingRows, 0),
+      notRequested: countersLeftOut(wanted),
       lockHeldMs: Math.round(performance.now() - lockedAt),
     };
   });
@@ -263,6 +279,7 @@ export function formatRepairPlan(plan: RepairPlan, where?: string): string {
       : `${plan.total} ${plan.total === 1 ? 'counter' : 'counters'} would change. Apply with \`counterbench repair\`.`,
   );
   if (plan.skipped) lines.push(`${plan.skipped} drifted ${plan.skipped === 1 ? 'key has' : 'keys have'} no counter row that repair would create.`);
+  lines.push(...notCheckedLines(plan.counters, plan.notRequested));
   return lines.join('\n');
 }
 
@@ -283,5 +300,6 @@ export function formatRepairResult(r: RepairResult, where?: string): string {
   lines.push(
     `Fixed ${r.fixed} ${r.fixed === 1 ? 'counter' : 'counters'} in one transaction (answer writes held back for ${r.lockHeldMs} ms).`,
   );
+  lines.push(...notCheckedLines(r.counters, r.notRequested, 'repaired'));
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 // `stats`: what keeps the counters and what serves them, read from the catalogs: the triggers on
 // the answers table and their functions, the consistency view, table sizes, and whether the
 // indexes the analysis asks for exist, judged by their definition rather than by their name.
-import { COUNTERS, SELFOLOGY_TABLES, inspectSchema, qualified, requireTruthTables, type Queryable } from './tables.ts';
+import { COUNTERS, SELFOLOGY_TABLES, counterPresence, inspectSchema, qualified, requireTruthTables, type Queryable } from './tables.ts';
 import { inTransaction } from './transaction.ts';
 
 export type TriggerStatus = 'enabled' | 'disabled' | 'replica only' | 'always';
@@ -55,8 +55,17 @@ export interface IndexCheck extends IndexRequirement {
   note?: string;
 }
 
+export interface CounterColumn {
+  name: string;
+  /** its table and column exist, so check and repair can judge it */
+  present: boolean;
+  reason?: string;
+}
+
 export interface StatsReport {
   schema: string;
+  /** the three counter columns: which exist here */
+  counters: CounterColumn[];
   triggers: TriggerInfo[];
   functions: TriggerFunctionInfo[];
   consistencyView: { present: boolean; kind: 'view' | 'materialized view' | null };
@@ -132,6 +141,10 @@ export async function collectStats(client: Queryable, schema: string, opts: Stat
   return inTransaction(client, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async () => {
     const shape = await inspectSchema(client, schema);
     requireTruthTables(shape);
+    const counters: CounterColumn[] = COUNTERS.map((def) => {
+      const p = counterPresence(shape, def);
+      return p.present ? { name: def.name, present: true } : { name: def.name, present: false, reason: p.reason };
+    });
 
     const tr = await client.query<{
       name: string; tgenabled: string; tgtype: number; def: string; fn: string; lang: string; src: string | null;
@@ -216,7 +229,7 @@ export async function collectStats(client: Queryable, schema: string, opts: Stat
     const adv = await client.query<{ n: string }>(`SELECT count(*)::bigint AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`);
 
     const report: StatsReport = {
-      schema, triggers, functions,
+      schema, counters, triggers, functions,
       consistencyView: { present: !!kind, kind: kind === 'v' ? 'view' : kind === 'm' ? 'materialized view' : null },
       tables, indexes, advisoryLocksWaiting: Number(adv.rows[0].n), warnings: [],
     };
@@ -228,12 +241,17 @@ export async function collectStats(client: Queryable, schema: string, opts: Stat
 /** The analysis's known problems, as far as the catalogs can show them. */
 function warningsFor(s: StatsReport): string[] {
   const w: string[] = [];
+  const absent = s.counters.filter((k) => !k.present);
+  const none = absent.length === s.counters.length;
+  if (none) w.push('none of the counters is in this schema: check and repair have nothing to check (exit 2)');
+  else for (const k of absent) w.push(`counter ${k.name} is not in this schema (${k.reason}): check and repair skip it`);
   const fnOf = (t: TriggerInfo) => s.functions.find((f) => f.function === t.function);
   const keeping = s.triggers.filter((t) => t.enabled && (fnOf(t)?.counters.length ?? 0) > 0);
   for (const t of s.triggers.filter((x) => !x.enabled && (fnOf(x)?.counters.length ?? 0) > 0)) {
     w.push(`trigger ${t.name} is ${t.status}: the counters it keeps drift with every answer`);
   }
-  if (!keeping.length) w.push('no enabled trigger on user_answers_new keeps a counter: only the application can (the analysis\'s variant 1)');
+  // without counter columns there is nothing for a trigger to keep: not a finding about triggers
+  if (!keeping.length && !none) w.push('no enabled trigger on user_answers_new keeps a counter: only the application can (the analysis\'s variant 1)');
   for (const k of COUNTERS) {
     const on = keeping.filter((t) => t.events.includes('INSERT') && fnOf(t)?.counters.includes(k.name));
     if (on.length > 1) w.push(`${k.name} is incremented by ${on.length} enabled triggers (${on.map((t) => t.name).join(', ')}): double counting`);
@@ -253,6 +271,9 @@ const indexDef = (i: IndexRequirement) => `${i.table}(${i.columns.join(', ')})${
 
 export function formatStats(s: StatsReport, where?: string): string {
   const lines = [`STATS: schema "${s.schema}"${where ? ` on ${where}` : ''}`, ''];
+  lines.push('Counters:');
+  for (const k of s.counters) lines.push(`  ${k.name}: ${k.present ? 'present' : `MISSING (${k.reason})`}`);
+  lines.push('');
   if (!s.triggers.length) lines.push('Triggers on user_answers_new: none');
   for (const t of s.triggers) {
     const f = s.functions.find((x) => x.function === t.function);

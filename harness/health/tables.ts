@@ -60,6 +60,41 @@ export function counterPresence(shape: SchemaShape, def: CounterDef): { present:
   return { present: true };
 }
 
+/**
+ * The counters named in a --counters list: full names (user_stats.total_answers_lifetime) or their
+ * table alone (user_stats); every counter when the list is absent.
+ */
+export function parseCounterList(v: string | undefined): readonly CounterDef[] {
+  if (v === undefined) return COUNTERS;
+  const names = v.split(',').map((x) => x.trim()).filter(Boolean);
+  if (!names.length) throw new UsageError(`--counters: expected a comma-separated list of counters, got ${JSON.stringify(v)}`);
+  const picked = new Set<CounterDef>();
+  for (const n of names) {
+    const def = COUNTERS.find((k) => k.name === n || k.table === n);
+    if (!def) throw new UsageError(`--counters: unknown counter "${n}" (expected one of: ${COUNTERS.map((k) => k.name).join(', ')})`);
+    picked.add(def);
+  }
+  // in COUNTERS order, so that reports read the same whatever order the flag gave
+  return COUNTERS.filter((k) => picked.has(k));
+}
+
+/** The counters a --counters list leaves out, by name. */
+export const countersLeftOut = (wanted: readonly CounterDef[]): string[] => COUNTERS.filter((k) => !wanted.includes(k)).map((k) => k.name);
+
+/**
+ * Checking nothing is not a pass: fails with exit 2, naming each counter and why it is missing,
+ * unless at least one of `defs` can be checked in this schema.
+ */
+export function requireSomeCounter(shape: SchemaShape, defs: readonly CounterDef[], done: 'checked' | 'changed' = 'checked'): void {
+  const missing: string[] = [];
+  for (const def of defs) {
+    const p = counterPresence(shape, def);
+    if (p.present) return;
+    missing.push(`${def.name} (${p.reason})`);
+  }
+  throw new UsageError(`schema "${shape.schema}" has none of the counters to check: ${missing.join(', ')}; nothing was ${done}`);
+}
+
 /** Reads the Selfology tables' columns in a schema; a missing schema is a usage error. */
 export async function inspectSchema(c: Queryable, schema: string): Promise<SchemaShape> {
   const ns = await c.query<{ exists: boolean }>('SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS exists', [schema]);
