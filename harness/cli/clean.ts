@@ -1,7 +1,6 @@
 // `counterbench clean`: stops and removes the servers and folders that earlier runs left in the
 // temp dir (after a SIGKILL or a crash), removes every counterbench_* schema (and counterbench:*
 // Redis key) a run left on a server, and says what it removed and what it left alone.
-import { parseArgs } from 'node:util';
 import { probePostgres } from '../provision/postgres.ts';
 import { connectPg } from '../db/connect.ts';
 import { dropSchema, listOwnSchemas } from '../db/schemas.ts';
@@ -14,6 +13,7 @@ import { deleteKeys, REDIS_PREFIX } from '../strategies/redis-keys.ts';
 import { describeUrl } from '../redact.ts';
 import { UsageError } from '../errors.ts';
 import type { Output } from './output.ts';
+import { parseCommandArgs } from './args.ts';
 
 export const CLEAN_USAGE = `usage: counterbench clean [--database-url URL] [--namespace NS] [--json]
 
@@ -38,20 +38,13 @@ function describeLocal(l: Leftovers, o: Output): void {
 }
 
 export async function cleanCommand(argv: string[], o: Output): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'database-url': { type: 'string' },
-      namespace: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    o.out(CLEAN_USAGE);
-    return 0;
-  }
+  const args = parseCommandArgs(
+    { command: 'clean', usage: CLEAN_USAGE, flags: { 'database-url': 'string', namespace: 'string', json: 'boolean' } },
+    argv,
+    o.out,
+  );
+  if (!args) return 0;
+  const { values } = args;
   const url = values['database-url'] ?? process.env.DATABASE_URL;
   const namespace = checkNamespace(values.namespace);
   if (namespace && !url) throw new UsageError('--namespace names schemas on a server: set DATABASE_URL or pass --database-url');
