@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Results } from '../harness/results/types.ts';
-import { describeFsError } from '../harness/cli/out-dir.ts';
+import { describeFsError } from '../harness/fs-error.ts';
 import { renderCsv } from './csv.ts';
 import { renderHtml } from './html/render.ts';
 import { renderMarkdown } from './markdown.ts';

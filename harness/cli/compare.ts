@@ -7,7 +7,8 @@ import { EXIT_FAILED_CHECK, EXIT_OK, UsageError } from '../errors.ts';
 import { compareResults, DEFAULT_THRESHOLD_PCT, hasRegression, renderCompareHtml, renderCompareText } from '../../reports/compare.ts';
 import { readResults } from '../../reports/read-results.ts';
 import { parseCommandArgs, withUsageErrors } from './args.ts';
-import { describeFsError, prepareOutDir } from './out-dir.ts';
+import { prepareOutDir } from './out-dir.ts';
+import { describeFsError } from '../fs-error.ts';
 import { processOutput, type Output } from './output.ts';
 
 export const COMPARE_USAGE = `usage: counterbench compare A/results.json B/results.json [--threshold PCT] [--out DIR] [--json]

@@ -4,6 +4,7 @@ import { mkdir, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { UsageError } from '../errors.ts';
+import { describeFsError } from '../fs-error.ts';
 
 export interface OutDir {
   dir: string;
@@ -12,12 +13,6 @@ export interface OutDir {
 }
 
 /** A file system error as "CODE, what it means", without the path Node appends. */
-export function describeFsError(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  const code = err?.code;
-  const text = String(err?.message ?? e).replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/s, '');
-  return code ? `${code}, ${text}` : text;
-}
 
 /**
  * Creates `dir` (and its missing parents) and proves it writable by writing and removing a probe
