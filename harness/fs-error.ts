@@ -1,4 +1,6 @@
-// A file-system error in one line: its code and what it says, without the path Node repeats.
+// A file-system error in one line, for messages that already name the path.
+
+/** "CODE, what it means", without the path Node appends. */
 export function describeFsError(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   const code = err?.code;

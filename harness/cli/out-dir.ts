@@ -12,7 +12,6 @@ export interface OutDir {
   removeIfUnused(): Promise<void>;
 }
 
-/** A file system error as "CODE, what it means", without the path Node appends. */
 
 /**
  * Creates `dir` (and its missing parents) and proves it writable by writing and removing a probe
