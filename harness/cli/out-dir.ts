@@ -12,7 +12,6 @@ export interface OutDir {
   removeIfUnused(): Promise<void>;
 }
 
-
 /**
  * Creates `dir` (and its missing parents) and proves it writable by writing and removing a probe
  * file. Throws a UsageError naming `what` (the flag), the path and why it is unusable.
