@@ -106,6 +106,22 @@ describe('faults', () => {
     expect(await schemasLeft(ns)).toEqual([]);
   });
 
+  it('a terminated load connection is replaced; what it failed is counted as the fault\'s', async () => {
+    const ns = uniqueTag();
+    const { results } = await runIn(ns, scenario(['trigger-upsert'], [{ kind: 'terminate-load-connection', at: '1s' }]), {});
+    for (const s of results.strategies) {
+      expect(s.status, `${s.id}: ${s.reason}`).toBe('ok');
+      const f = s.faults!.find((x) => x.kind === 'terminate-load-connection')!;
+      expect(f.happened, f.detail).toBe(true);
+      expect(f.cost.downMs).not.toBeNull();
+      expect(s.reconnects).toBeGreaterThanOrEqual(1);
+      // a write cut by the termination either committed or did not: the trigger keeps count either way
+      if (s.counters.length) expect(s.drift!.consistent, JSON.stringify(s.drift!.counters)).toBe(true);
+      expect(s.faults!.filter((x) => !x.injected)).toEqual([]);
+    }
+    expect(await schemasLeft(ns)).toEqual([]);
+  });
+
   it('the application crashing between INSERT and UPDATE loses exactly the crashed writes, attributed to the crash', async () => {
     const ns = uniqueTag();
     const { results } = await runIn(ns, scenario(['manual-update'], [{ kind: 'app-crash-after-insert', at: '1s', count: 3, strategies: ['manual-update'] }]), {});
