@@ -8,6 +8,7 @@
 // staleness of reads found below their bound is timed here against all of them.
 import { Worker } from 'node:worker_threads';
 import { strategyById } from '../strategies/index.ts';
+import { UsageError } from '../errors.ts';
 import { LatencyRecorder, type EncodedLatency } from '../measure/histogram.ts';
 import { startLoopDelayMonitor, type LoopDelayReport } from '../measure/loop-delay.ts';
 import type { DrivenPhase, HarnessFigures, PhaseOptions } from './driver.ts';
@@ -23,6 +24,13 @@ const START_MARGIN_MS = 50;
 
 type Done = Extract<FromWorker, { kind: 'done' }>;
 
+/** A worker's error as the main thread would have thrown it: a UsageError stays one (exit code
+ *  2), and a Postgres error keeps its SQLSTATE, which decides how a failure is reported. */
+function rebuild(e: Extract<FromWorker, { kind: 'failed' }>['error']): Error {
+  const err = e.name === 'UsageError' ? new UsageError(e.message) : Object.assign(new Error(e.message), { name: e.name });
+  return e.code !== undefined ? Object.assign(err, { code: e.code }) : err;
+}
+
 /** One worker thread and the messages it sent, waited for by kind. */
 class LoadWorker {
   readonly thread: Worker;
@@ -37,7 +45,7 @@ class LoadWorker {
     this.thread = new Worker(ENTRY, { workerData: spec });
     this.thread.on('message', (m: FromWorker) => {
       if (m.kind === 'progress') this.lastProgress = m;
-      else if (m.kind === 'failed') this.fail(Object.assign(new Error(m.error.message), m.error));
+      else if (m.kind === 'failed') this.fail(rebuild(m.error));
       else this.deliver(m);
     });
     this.thread.on('error', (e) => this.fail(e));
