@@ -30,7 +30,7 @@ describe('counterbench run --workers', () => {
         expect(s.drift!.ledger!.inDoubt).toBe(0);
         // baseline, always measured beside them, has no counter to judge reads of
         if (s.id !== 'baseline') expect(s.drift!.reads!.judged).toBe(s.ops.read!.count);
-        expect((s.harness as { workers?: unknown[] }).workers).toHaveLength(2);
+        expect(s.harness!.workers).toHaveLength(2);
       }
       // the INSERT-only trigger loses nothing; every extra is an acknowledged delete
       const tu = results.strategies.find((s) => s.id === 'trigger-upsert')!;

@@ -43,7 +43,6 @@ export type FromWorker =
       ackTimes: AckTimes;
       harness: LoopDelayReport;
     }
-  | { kind: 'stopped' }
   | { kind: 'failed'; error: { name: string; message: string; code?: string } };
 
 const port = parentPort!;
@@ -72,8 +71,8 @@ async function main(): Promise<void> {
   post({ kind: 'ready' });
   const order = await next();
   if (order.kind === 'stop') {
+    // another worker failed before the start: nothing to measure, only connections to close
     await share.close();
-    post({ kind: 'stopped' });
     return;
   }
   const t0 = order.t0 - shift;

@@ -171,6 +171,8 @@ async function drive(o: PhaseOptions, workers: LoadWorker[], control: LoadContro
     loop.stop(),
     dones.map((d) => d.harness),
   );
+  // a runner that runs nothing: it holds the merged figures, and judges reads with this thread's
+  // ledger, which is the one that gets every acknowledgment time
   const runner = new OpRunner(o.strategy, o.ledger, s.data.sessionsPerUser, s.options.maxRetries, { measureStart: win.measureStart, end: win.end, seriesSecond: () => 0 }, async () => {});
   // every acknowledgment time first: the merged judge times stale reads against all of them
   for (const d of dones) o.ledger.addAckTimes(d.ackTimes);

@@ -22,7 +22,8 @@ export interface LoopDelayOptions {
   /** CPU share of one core at or above this marks the run saturated */
   maxCpuPct?: number;
   /** 'thread': in a worker thread, whose CPU time Node 20 cannot tell apart from the process's,
-   *  the share of time its event loop was busy (event-loop utilization) stands for it */
+   *  the share of time its event loop was busy (event-loop utilization) stands for it; on a
+   *  machine short of cores that includes time spent waiting for one */
   cpu?: 'process' | 'thread';
 }
 
