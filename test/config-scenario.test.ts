@@ -106,7 +106,7 @@ options: {mvRefreshInterval: 2, driftSampleInterval: 0}
 
   it('an unknown key names the file, the path and the keys expected', () => {
     const p = file('x.yaml', 'load: {model: open, ratee: 5}\n');
-    expect(usageError(() => loadScenario(p))).toBe(`${p}: load.ratee: unknown key (expected one of: model, rate, clients, maxInFlight)`);
+    expect(usageError(() => loadScenario(p))).toBe(`${p}: load.ratee: unknown key (expected one of: model, rate, clients, maxInFlight, workers)`);
     const q = file('top.yaml', 'usres: 5\n');
     expect(usageError(() => loadScenario(q))).toMatch(/top\.yaml: usres: unknown key \(expected one of: name, description, strategies, data,/);
   });
@@ -195,6 +195,25 @@ describe('command-line overrides', () => {
     expect(usageError(() => loadScenario('smoke', { users: '0' }))).toMatch(/^--users: expected an integer >= 1/);
     expect(usageError(() => loadScenario('smoke', { strategies: 'baseline,nope' }))).toMatch(/^--strategies: unknown strategy "nope"/);
     expect(usageError(() => loadScenario('smoke', { users: 10 }))).toMatch(/keys\.hotUsers: expected at most data\.users \(10, from --users\), got 20/);
+  });
+
+  it('--workers and load.workers: worker threads for the load, at most one per load connection', () => {
+    expect(loadScenario('smoke').workers).toBe(1);
+    expect(loadScenario('smoke', { workers: '2' }).workers).toBe(2);
+    const p = file('w.yaml', 'load: {model: open, rate: 100, clients: 8, workers: 4}\n');
+    expect(loadScenario(p).workers).toBe(4);
+    // the flag wins over the file
+    expect(loadScenario(p, { workers: 1 }).workers).toBe(1);
+    // a ramp's clients count: 2 at the start, 6 at its end
+    const r = file('wr.yaml', 'load: {model: closed, clients: 2, workers: 6}\nphases: {stages: [{duration: 2, target: 6}]}\n');
+    expect(loadScenario(r).workers).toBe(6);
+    expect(usageError(() => loadScenario('smoke', { workers: '0' }))).toBe('--workers: expected an integer >= 1 (worker threads for the load), got "0"');
+    expect(usageError(() => loadScenario('smoke', { workers: 'two' }))).toMatch(/^--workers: expected an integer >= 1/);
+    expect(usageError(() => loadScenario('smoke', { workers: 8 }))).toBe('--workers: expected at most the number of load connections (4, one per client), got 8');
+    const q = file('wq.yaml', 'load: {model: closed, clients: 2, workers: 3}\n');
+    expect(usageError(() => loadScenario(q))).toBe(`${q}: load.workers: expected at most the number of load connections (2, one per client), got 3`);
+    const b = file('wb.yaml', 'load: {model: closed, workers: 1.5}\n');
+    expect(usageError(() => loadScenario(b))).toBe(`${b}: load.workers: expected an integer >= 1, got 1.5`);
   });
 
   it('a scenario written as an object validates the same way', () => {

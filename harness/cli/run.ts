@@ -12,13 +12,14 @@ import { ReportsNotWritten, writeReports } from '../../reports/write.ts';
 import type { Output } from './output.ts';
 
 export const RUN_USAGE = `usage: counterbench run [--scenario NAME|PATH] [--strategies a,b] [--out DIR] [--json]
-                       [--clients N] [--rate N] [--duration S] [--users N] [--keep]
+                       [--clients N] [--rate N] [--duration S] [--users N] [--workers N] [--keep]
 
   --scenario    a built-in scenario name (see 'counterbench list') or a scenario file
   --strategies  comma-separated strategy ids, overriding the scenario's
   --out         directory for results.json and the reports (default out/<run-id>)
   --json        print results.json on stdout, no progress and no table
   --clients, --rate, --duration, --users   override the scenario's load and data
+  --workers     worker threads the load's clients run in (default 1: the main thread)
   --keep        leave the counterbench_* schemas in place after the run
 DATABASE_URL names the Postgres to use (default: an embedded one); REDIS_URL the Redis.`;
 
@@ -31,6 +32,7 @@ const RUN_FLAGS = {
   rate: 'string',
   duration: 'string',
   users: 'string',
+  workers: 'string',
   keep: 'boolean',
   namespace: 'string',
 } as const;
@@ -44,6 +46,7 @@ export async function runCommand(argv: string[], o: Output, signal?: AbortSignal
     rate: values.rate,
     duration: values.duration,
     users: values.users,
+    workers: values.workers,
     strategies: values.strategies,
   });
   const namespace = checkNamespace(values.namespace);

@@ -28,12 +28,15 @@ export interface ScenarioOverrides {
   users?: number | string;
   /** ids, a comma-separated list, or "all" */
   strategies?: string | string[];
+  /** worker threads for the load */
+  workers?: number | string;
 }
 
 // Defaults of everything a file may leave out. A scenario file only says what differs.
 const DEFAULTS = {
   data: { users: 10_000, sessionsPerUser: 1, answersPerUser: 50, answersSkew: 0 },
   closed: { clients: 16, thinkTimeMs: 0 },
+  workers: 1,
   open: { clients: 16 },
   phases: { warmupSeconds: 5, durationSeconds: 20 },
   mix: { write: 70, read: 25, delete: 5 },
@@ -194,8 +197,8 @@ function tagged<K extends string, O extends readonly [z.ZodObject, z.ZodObject, 
 }
 
 const loadSchema = tagged('model', ['closed', 'open'], [
-  obj({ model: z.literal('closed'), clients: int(1).optional(), thinkTimeMs: duration('ms', true).optional() }),
-  obj({ model: z.literal('open'), rate: positive(), clients: int(1).optional(), maxInFlight: int(1).optional() }),
+  obj({ model: z.literal('closed'), clients: int(1).optional(), thinkTimeMs: duration('ms', true).optional(), workers: int(1).optional() }),
+  obj({ model: z.literal('open'), rate: positive(), clients: int(1).optional(), maxInFlight: int(1).optional(), workers: int(1).optional() }),
 ]);
 
 const keysSchema = tagged('distribution', ['uniform', 'zipfian', 'hotset'], [
@@ -359,6 +362,7 @@ interface ParsedOverrides {
   durationSeconds?: number;
   users?: number;
   strategies?: string[];
+  workers?: number;
 }
 
 function flagNumber(flag: string, v: number | string, expected: string, ok: (n: number) => boolean): number {
@@ -367,11 +371,17 @@ function flagNumber(flag: string, v: number | string, expected: string, ok: (n: 
   return n;
 }
 
+/** `--workers N` as a command gives it (capacity takes it too): an integer >= 1, else a UsageError. */
+export function parseWorkersFlag(v: number | string): number {
+  return flagNumber('workers', v, 'an integer >= 1 (worker threads for the load)', (n) => Number.isInteger(n) && n >= 1);
+}
+
 function parseOverrides(o: ScenarioOverrides): ParsedOverrides {
   const out: ParsedOverrides = {};
   if (o.clients !== undefined) out.clients = flagNumber('clients', o.clients, 'an integer >= 1', (n) => Number.isInteger(n) && n >= 1);
   if (o.rate !== undefined) out.rate = flagNumber('rate', o.rate, 'a number of operations per second > 0', (n) => n > 0);
   if (o.users !== undefined) out.users = flagNumber('users', o.users, 'an integer >= 1', (n) => Number.isInteger(n) && n >= 1);
+  if (o.workers !== undefined) out.workers = parseWorkersFlag(o.workers);
   if (o.duration !== undefined) {
     const ms = parseDurationMs(o.duration, 's');
     if (ms === undefined || ms <= 0) {
@@ -434,6 +444,14 @@ function resolve(f: ScenarioFile, o: ParsedOverrides, display: string, stem: str
   }
 
   const stages: Stage[] = (f.phases?.stages ?? []).map((s) => ({ durationSeconds: s.duration / 1000, target: s.target }));
+  // each worker thread needs a load connection of its own to serve anything
+  const workers = o.workers ?? fileLoad?.workers ?? DEFAULTS.workers;
+  const connections = load.kind === 'closed' ? Math.max(load.clients, ...stages.map((st) => Math.ceil(st.target))) : load.clients;
+  if (workers > connections) {
+    const why = `expected at most the number of load connections (${connections}, one per client), got ${workers}`;
+    if (o.workers !== undefined) throw new UsageError(`--workers: ${why}`);
+    fail('load.workers', why);
+  }
   const stagesSeconds = stages.reduce((a, s) => a + s.durationSeconds, 0);
   if (load.kind === 'closed') {
     stages.forEach((s, i) => {
@@ -493,6 +511,7 @@ function resolve(f: ScenarioFile, o: ParsedOverrides, display: string, stem: str
     strategies: o.strategies ?? f.strategies ?? [...ALL_STRATEGY_IDS],
     data,
     load,
+    workers,
     phases: { warmupSeconds, durationSeconds, stages },
     mix,
     keys,

@@ -49,6 +49,9 @@ export interface Scenario {
     answersSkew: number;
   };
   load: LoadModel;
+  /** worker threads the load runs in (file: load.workers; --workers): 1 runs it in the main
+   *  thread (also when absent); never more than the phase's load connections */
+  workers?: number;
   phases: {
     warmupSeconds: number;
     durationSeconds: number;

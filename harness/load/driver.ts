@@ -1,22 +1,22 @@
 // Drives one strategy's load for one phase (warm-up, then the measured part): closed model
 // (N clients back to back) or open model (a pre-generated arrival schedule; latency from each
-// operation's intended start, so a stalled server shows in the percentiles).
-import { performance } from 'node:perf_hooks';
-import type { Redis } from 'ioredis';
-import type { Scenario } from '../config/types.ts';
+// operation's intended start, so a stalled server shows in the percentiles). With one worker
+// (the default) the load runs in this thread; with `workers` > 1 in that many worker threads
+// (worker-pool.ts), whose figures merge exactly into the same result.
 import type { OpName, OpResult, ReadBounds, SeriesPoint } from '../results/types.ts';
-import type { Conn, Strategy, StrategyContext } from '../strategies/types.ts';
-import { connectPg } from '../db/connect.ts';
-import { connectRedis } from '../provision/redis.ts';
-import { createRng, deriveSeed } from './rng.ts';
-import { createKeyPicker } from './keys.ts';
-import { createOpPicker } from './mix.ts';
-import { startLoopDelayMonitor } from '../measure/loop-delay.ts';
+import type { Strategy, StrategyContext } from '../strategies/types.ts';
+import type { Scenario } from '../config/types.ts';
+import { startLoopDelayMonitor, type LoopDelayReport } from '../measure/loop-delay.ts';
 import type { Ledger } from '../measure/ledger.ts';
-import { runOpen } from './open-model.ts';
-import { OpRunner, type Client } from './op-runner.ts';
-import { AppCrash } from './error-kind.ts';
-import { OPS } from './ops.ts';
+import type { OpRunner } from './op-runner.ts';
+import { LoadControl } from './load-control.ts';
+import { LoadShare } from './load-share.ts';
+import { clientCount, phaseWindow } from './phase-window.ts';
+import { assemblePhase, loadHandle, startProgress } from './phase-result.ts';
+import { runInWorkers } from './worker-pool.ts';
+
+export { measuredSeconds, levelAt } from './phase-window.ts';
+export type { Client } from './op-runner.ts';
 
 export interface LiveStats {
   phase: 'warmup' | 'measure';
@@ -53,6 +53,13 @@ export interface LoadHandle {
   crashWrites(n: number): boolean;
 }
 
+/** The harness's own figures over the load: with worker threads, the worst worker's loop delay,
+ *  the whole process's CPU, and saturated when any worker was (see worker-pool.ts). */
+export type HarnessFigures = LoopDelayReport & {
+  /** each worker thread's own figures; its cpuPct is its event loop's utilization */
+  workers?: LoopDelayReport[];
+};
+
 export interface PhaseResult {
   ops: Partial<Record<OpName, OpResult>>;
   series: SeriesPoint[];
@@ -70,187 +77,56 @@ export interface PhaseResult {
   measureStartedAt: number;
   loadEndedAt: number;
   measuredMs: number;
-  harness: { loopDelayP99Ms: number; loopDelayMaxMs: number; cpuPct: number; saturated: boolean };
+  harness: HarnessFigures;
 }
 
-export type { Client };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Stages take the start of the measured part; after them the last target holds. */
-export function measuredSeconds(s: Scenario): number {
-  return Math.max(s.phases.durationSeconds, s.phases.stages.reduce((a, st) => a + st.durationSeconds, 0));
-}
-
-/** The load level (clients or arrivals/s) at t seconds into the measured part. */
-export function levelAt(s: Scenario, base: number, t: number): number {
-  let from = base;
-  let at = 0;
-  for (const st of s.phases.stages) {
-    if (t <= at + st.durationSeconds) return from + ((st.target - from) * (t - at)) / st.durationSeconds;
-    at += st.durationSeconds;
-    from = st.target;
-  }
-  return from;
+/** A phase's result and the runner whose figures it was made from (merged from every worker's). */
+export interface DrivenPhase {
+  result: PhaseResult;
+  runner: OpRunner;
 }
 
 export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
-  const s = o.scenario;
-  const sessionsPerUser = s.data.sessionsPerUser;
-  let reconnects = 0;
-  let crashesArmed = 0;
-  let appCrashes = 0;
-  const crashPoint = () => {
-    if (crashesArmed <= 0) return;
-    crashesArmed--;
-    appCrashes++;
-    throw new AppCrash();
-  };
+  return (await drivePhase(o)).result;
+}
 
-  const appName = `counterbench:${o.strategy.id}`;
-  const openConn = async (): Promise<Conn> => {
-    const pgc = await connectPg(o.pgUrl, { schema: o.ctx.schema, applicationName: appName });
-    let redis: Redis | undefined;
-    if (o.strategy.needsRedis && o.redisUrl) {
-      redis = connectRedis(o.redisUrl);
-      redis.on('error', () => {});
-      await redis.connect();
-    }
-    // which backend is whose: fault injection terminates exactly one of ours
-    const pid = Number((await pgc.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
-    return { pg: pgc, redis, ctx: o.ctx, pid, crashPoint };
-  };
-  const closeConn = async (c: Conn) => {
-    c.redis?.disconnect();
-    await c.pg.end().catch(() => {});
-  };
+export async function drivePhase(o: PhaseOptions): Promise<DrivenPhase> {
+  // one connection at least per worker: a caller that sets few clients (a capacity step at a low
+  // rate) gets fewer workers rather than a worker with nothing to send its arrivals through
+  const workers = Math.min(o.scenario.workers ?? 1, clientCount(o.scenario));
+  return workers > 1 ? runInWorkers(o, workers) : runInProcess(o);
+}
 
-  const clientCount =
-    s.load.kind === 'closed' ? Math.max(s.load.clients, ...s.phases.stages.map((st) => Math.ceil(st.target))) : s.load.clients;
-  const clients: Client[] = [];
+async function runInProcess(o: PhaseOptions): Promise<DrivenPhase> {
+  const control = new LoadControl(clientCount(o.scenario));
+  const unhook = control.follow(o.signal);
   try {
-    for (let i = 0; i < clientCount; i++) {
-      clients.push({
-        conn: await openConn(),
-        index: i,
-        answer: { userId: 0, sessionId: 0, questionJsonId: 'q-bench', rawAnswer: 'an answer written by counterbench' },
-        target: { userId: 0, sessionId: 0 },
-        readStart: { at: 0, insAcked: 0, delAcked: 0 },
-      });
+    const share = await LoadShare.open({ ...o, control, part: { index: 0, of: 1 } });
+    const t0 = performance.now();
+    const w = phaseWindow(o.scenario, t0);
+    const runner = share.begin(t0);
+    o.onLoadStart?.(loadHandle(o, control, w));
+    const loop = startLoopDelayMonitor();
+    const stopProgress = startProgress(o, w, () => ({ measured: runner.measuredCount(), failures: runner.failures, write: runner.stats.write.latency }));
+    let dropped = 0;
+    try {
+      dropped = await share.drive();
+    } finally {
+      stopProgress();
+      await share.close();
     }
-  } catch (e) {
-    await Promise.all(clients.map((c) => closeConn(c.conn)));
-    throw e;
-  }
-
-  const warmupMs = s.phases.warmupSeconds * 1000;
-  const measureMs = measuredSeconds(s) * 1000;
-  const t0 = performance.now();
-  const measureStart = t0 + warmupMs;
-  const end = measureStart + measureMs;
-  const epochAt = (perfMs: number) => Date.now() - (performance.now() - perfMs);
-  const aborted = () => o.signal?.aborted === true;
-
-  const reconnect = async (cl: Client) => {
-    await closeConn(cl.conn);
-    while (!aborted() && performance.now() < end) {
-      try {
-        cl.conn = await openConn();
-        reconnects++;
-        return;
-      } catch {
-        await sleep(100);
-      }
-    }
-  };
-
-  const runner = new OpRunner(o.strategy, o.ledger, sessionsPerUser, s.options.maxRetries, {
-    measureStart,
-    end,
-    // The second an operation is filed under in the per-second series: in the closed model the
-    // one it started in (clients start operations only inside the window, so every second is
-    // full); in the open model the one it completed in, so that a server falling behind its
-    // schedule shows as the rate it achieved, backlog included.
-    seriesSecond: (intended, done) => Math.floor(((s.load.kind === 'open' ? done : intended) - measureStart) / 1000),
-  }, reconnect);
-
-  o.onLoadStart?.({
-    measureStartsAt: epochAt(measureStart),
-    loadPids: () => clients.map((c) => c.conn.pid ?? 0),
-    crashWrites: (n) => {
-      if (!o.strategy.multiStatement) return false;
-      crashesArmed += n;
-      return true;
-    },
-  });
-  const loop = startLoopDelayMonitor();
-  const progress = o.onProgress
-    ? setInterval(() => {
-        const now = performance.now();
-        const measuring = now >= measureStart;
-        const w = runner.stats.write;
-        const done = runner.measuredCount();
-        o.onProgress!({
-          phase: measuring ? 'measure' : 'warmup',
-          elapsedMs: now - t0,
-          totalMs: end - t0,
-          opsPerSec: measuring ? done / Math.max(0.001, (now - measureStart) / 1000) : 0,
-          writeP99Ms: w.latency.count ? w.latency.summary().p99 : 0,
-          errors: runner.failures,
-        });
-      }, 500)
-    : undefined;
-
-  let dropped = 0;
-  try {
-    if (s.load.kind === 'closed') {
-      const load = s.load;
-      await Promise.all(
-        clients.map(async (cl) => {
-          const rng = createRng(deriveSeed(o.seed, cl.index));
-          const pickUser = createKeyPicker(s.keys, s.data.users, rng);
-          const pickOp = createOpPicker(s.mix, rng);
-          for (;;) {
-            const now = performance.now();
-            if (now >= end || aborted()) return;
-            const active = now < measureStart ? load.clients : levelAt(s, load.clients, (now - measureStart) / 1000);
-            if (cl.index >= Math.round(active)) {
-              await sleep(20);
-              continue;
-            }
-            await runner.run(cl, pickOp(), pickUser(), now);
-            if (load.thinkTimeMs > 0) await sleep(load.thinkTimeMs);
-          }
-        }),
-      );
-    } else {
-      dropped = await runOpen(o, clients, runner, { t0, warmupMs, measureMs, aborted });
-    }
+    const loadEnded = performance.now();
+    const harness = loop.stop();
+    const result = assemblePhase(o, runner, w, {
+      reconnects: share.reconnects,
+      appCrashes: share.appCrashes,
+      dropped,
+      loadEnded,
+      aborted: control.aborted,
+      harness,
+    });
+    return { result, runner };
   } finally {
-    if (progress) clearInterval(progress);
-    await Promise.all(clients.map((c) => closeConn(c.conn)));
+    unhook();
   }
-  const loadEnded = performance.now();
-  const harness = loop.stop();
-
-  // Throughput divides by the time until the last measured operation came back, not by the
-  // planned duration: when the server falls behind an open-model schedule, the backlog drains
-  // after the schedule ends, and the rate the server achieved is what the reader needs.
-  const lastDone = runner.lastMeasuredDone;
-  const measuredSec = Math.max(0, (aborted() ? Math.min(loadEnded, lastDone) : lastDone) - measureStart) / 1000;
-  return {
-    ops: runner.results(s.mix, measuredSec),
-    // every second of the measured window, or up to the interruption, for each operation of the
-    // mix; a backlog drained after it extends the series by itself
-    series: runner.series.points(Math.max(0, Math.min(loadEnded, end) - measureStart) / 1000, OPS.filter((op) => s.mix[op] > 0)),
-    reads: runner.judge ? runner.judge.result() : null,
-    reconnects,
-    appCrashes,
-    droppedArrivals: dropped,
-    completed: runner.completed(),
-    measureStartedAt: epochAt(measureStart),
-    loadEndedAt: epochAt(loadEnded),
-    measuredMs: measuredSec * 1000,
-    harness,
-  };
 }

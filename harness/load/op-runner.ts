@@ -6,8 +6,8 @@ import { performance } from 'node:perf_hooks';
 import type { OpName, OpResult } from '../results/types.ts';
 import type { Answer, Conn, RemoveTarget, Strategy } from '../strategies/types.ts';
 import type { Ledger } from '../measure/ledger.ts';
-import { LatencyRecorder, SeriesRecorder } from '../measure/histogram.ts';
-import { ReadJudge, type ReadStart } from '../measure/read-bounds.ts';
+import { LatencyRecorder, SeriesRecorder, type EncodedLatency, type EncodedSeries } from '../measure/histogram.ts';
+import { ReadJudge, type JudgedReads, type ReadStart } from '../measure/read-bounds.ts';
 import { classifyError, type ErrorKind } from './error-kind.ts';
 import { OPS } from './ops.ts';
 
@@ -32,6 +32,15 @@ interface OpStats {
   attempts: number;
   retries: number;
   errorsByKind: Record<string, number>;
+}
+
+/** An OpRunner's figures as plain data, for the runner of another thread (see OpRunner.out). */
+export interface RunnerFigures {
+  stats: Record<OpName, Omit<OpStats, 'latency' | 'service'> & { latency: EncodedLatency; service: EncodedLatency }>;
+  series: EncodedSeries;
+  judge: JudgedReads | null;
+  failures: number;
+  lastMeasuredDone: number;
 }
 
 export interface Window {
@@ -151,7 +160,7 @@ export class OpRunner {
 
   private failed(op: OpName, u: number, intended: number, measured: boolean, kind: string): void {
     // a write or delete that failed may still have happened (or half happened)
-    if (op !== 'read') this.ledger.inDoubt++;
+    if (op !== 'read') this.ledger.operationInDoubt();
     if (op === 'write') this.ledger.insertFailed(u);
     this.failures++;
     if (!measured) return;
@@ -199,6 +208,44 @@ export class OpRunner {
       };
     }
     return ops;
+  }
+
+  /** Everything this runner measured, for the runner of another thread to merge exactly;
+   *  `shiftMs` turns this thread's performance.now() into the receiver's. */
+  out(shiftMs = 0): RunnerFigures {
+    const stats = {} as RunnerFigures['stats'];
+    for (const op of OPS) {
+      const st = this.stats[op];
+      stats[op] = { ...st, errorsByKind: { ...st.errorsByKind }, latency: st.latency.encode(), service: st.service.encode() };
+    }
+    return {
+      stats,
+      series: this.series.encode(),
+      judge: this.judge ? this.judge.out(shiftMs) : null,
+      failures: this.failures,
+      lastMeasuredDone: this.lastMeasuredDone + shiftMs,
+    };
+  }
+
+  /** Adds another thread's figures: counts add up, histograms merge bucket by bucket. */
+  merge(f: RunnerFigures): void {
+    for (const op of OPS) {
+      const st = this.stats[op];
+      const o = f.stats[op];
+      st.completed += o.completed;
+      st.dropped += o.dropped;
+      st.count += o.count;
+      st.errors += o.errors;
+      st.attempts += o.attempts;
+      st.retries += o.retries;
+      for (const [k, n] of Object.entries(o.errorsByKind)) st.errorsByKind[k] = (st.errorsByKind[k] ?? 0) + n;
+      st.latency.mergeEncoded(o.latency);
+      st.service.mergeEncoded(o.service);
+    }
+    this.series.mergeEncoded(f.series);
+    if (f.judge) this.judge?.merge(f.judge);
+    this.failures += f.failures;
+    if (f.lastMeasuredDone > this.lastMeasuredDone) this.lastMeasuredDone = f.lastMeasuredDone;
   }
 
   completed(): Record<OpName, number> {

@@ -26,6 +26,19 @@ function clampUs(us: number): number {
   return v > HIGHEST_US ? HIGHEST_US : v;
 }
 
+/** A LatencyRecorder's values as plain data (see LatencyRecorder.encode). */
+export interface EncodedLatency {
+  /** hdr-histogram-js's compressed base64; empty when nothing was recorded */
+  h: string;
+  clamped: number;
+  /** the exact extremes recorded, which the encoding rounds to their buckets */
+  max: number;
+  min: number;
+}
+
+/** A SeriesRecorder's cells as plain data (see SeriesRecorder.encode). */
+export type EncodedSeries = Array<{ second: number; op: OpName; count: number; errors: number; latency: EncodedLatency | null }>;
+
 const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
 
 export class LatencyRecorder {
@@ -49,6 +62,26 @@ export class LatencyRecorder {
   merge(other: LatencyRecorder): void {
     this.h.add(other.h);
     this.clamped += other.clamped;
+  }
+
+  /** The recorded values in a form another thread can take (a structured clone of a histogram
+   *  loses its class): bucket counts, so that mergeEncoded is exact. */
+  encode(): EncodedLatency {
+    const h = this.h;
+    if (!h.totalCount) return { h: '', clamped: this.clamped, max: 0, min: 0 };
+    return { h: hdr.encodeIntoCompressedBase64(h), clamped: this.clamped, max: h.maxValue, min: h.minNonZeroValue };
+  }
+
+  mergeEncoded(e: EncodedLatency): void {
+    this.clamped += e.clamped;
+    if (!e.h) return;
+    const other = hdr.decodeFromCompressedBase64(e.h, 32, false) as Histogram & { maxValue: number; minNonZeroValue: number };
+    // the encoding keeps bucket counts only, and decoding puts the extremes at their buckets'
+    // edges: the exact ones recorded make the merge equal to one histogram fed every value
+    other.maxValue = e.max;
+    other.minNonZeroValue = e.min;
+    this.h.add(other);
+    other.destroy();
   }
 
   /** value at a percentile (0..100), ms */
@@ -143,6 +176,26 @@ export class SeriesRecorder {
         if (oc.latency) (c.latency ??= new LatencyRecorder(2)).merge(oc.latency);
       });
     });
+  }
+
+  /** Every cell as plain data, for a SeriesRecorder of another thread (mergeEncoded). */
+  encode(): EncodedSeries {
+    const out: EncodedSeries = [];
+    this.cells.forEach((row, second) => {
+      row?.forEach((c, i) => {
+        if (c) out.push({ second, op: OPS[i], count: c.count, errors: c.errors, latency: c.latency ? c.latency.encode() : null });
+      });
+    });
+    return out;
+  }
+
+  mergeEncoded(e: EncodedSeries): void {
+    for (const x of e) {
+      const c = this.cell(x.second, x.op);
+      c.count += x.count;
+      c.errors += x.errors;
+      if (x.latency) (c.latency ??= new LatencyRecorder(2)).mergeEncoded(x.latency);
+    }
   }
 
   /**

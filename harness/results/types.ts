@@ -142,7 +142,18 @@ export interface StrategyResult {
   vsBaseline?: { writeLatencyRatio?: number; writeThroughputRatio?: number };
   /** the harness itself was saturated (event-loop delay) during this strategy's phase */
   harnessSaturated?: boolean;
-  harness?: { loopDelayP99Ms: number; loopDelayMaxMs: number; cpuPct: number; saturated: boolean };
+  /** cpuPct: % of one core, the whole process (above 100 with worker threads) */
+  harness?: {
+    loopDelayP99Ms: number;
+    loopDelayMaxMs: number;
+    cpuPct: number;
+    saturated: boolean;
+    /** why it counts as saturated */
+    reason?: string;
+    /** with --workers N > 1: each worker thread's own figures, cpuPct its event-loop utilization;
+     *  loop delay above is the worst of them, and one saturated worker saturates the phase */
+    workers?: Array<{ loopDelayP99Ms: number; loopDelayMaxMs: number; cpuPct: number; saturated: boolean; reason?: string }>;
+  };
   /** seed data loaded into the strategy's schema */
   seed?: { rows: number; ms: number; rowsPerSec: number };
   /** background actions on the run's time axis: the strategy's jobs (mv-refresh, redis-sync,
