@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Scenario } from '../config/types.ts';
 import type { OpName, OpResult, ReadBounds, SeriesPoint } from '../results/types.ts';
 import type { Answer, Conn, RemoveTarget, Strategy, StrategyContext } from '../strategies/types.ts';
-import { connectPg } from '../db/connect.ts';
+import { connectLoad } from '../db/lean/connect.ts';
 import { connectRedis } from '../provision/redis.ts';
 import { classifyError } from './error-kind.ts';
 import { createRng, deriveSeed } from './rng.ts';
@@ -125,7 +125,7 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
 
   const appName = `counterbench:${o.strategy.id}`;
   const openConn = async (): Promise<Conn> => {
-    const pgc = await connectPg(o.pgUrl, { schema: o.ctx.schema, applicationName: appName });
+    const pgc = await connectLoad(o.pgUrl, { schema: o.ctx.schema, applicationName: appName }, s.options.driver);
     let redis: Redis | undefined;
     if (o.strategy.needsRedis && o.redisUrl) {
       redis = connectRedis(o.redisUrl);
