@@ -2,8 +2,9 @@
 // prepared, a bare loop of node-postgres queries, a bare loop on the lean connection
 // (harness/db/lean), and the harness's own driver (runPhase) on each path. Same server, same
 // schema, same statement and parameters, N clients in a closed loop, each measured in rounds
-// (their order rotating) after a short warm-up. Prints ops/s, the ratio to pgbench of the same
-// round and the client's own CPU per operation; asserts nothing (a benchmark, not a test).
+// (their order rotating) after a short warm-up. Prints, per round and as medians over the rounds,
+// ops/s, the ratio to pgbench of the same round and the client's own CPU per operation, with the
+// machine's load average; asserts nothing (a benchmark, not a test).
 //
 //   npm run bench:driver -- [--seconds N] [--clients N] [--rounds N]
 //
@@ -31,7 +32,7 @@ import { renderTable } from '../harness/cli/summary.ts';
 import { scrub, secretsOf } from '../harness/redact.ts';
 
 const { values: args } = parseArgs({
-  options: { seconds: { type: 'string', default: '10' }, clients: { type: 'string', default: '16' }, rounds: { type: 'string', default: '2' } },
+  options: { seconds: { type: 'string', default: '5' }, clients: { type: 'string', default: '16' }, rounds: { type: 'string', default: '3' } },
 });
 const seconds = Number(args.seconds);
 const clients = Number(args.clients);
@@ -155,6 +156,8 @@ try {
   console.log(`target: ${target.kind}, PostgreSQL ${target.version}; node ${process.version}; ${os.cpus().length} cpus`);
   const rows = [['round', 'client', 'ops/s', 'x pgbench', 'client CPU µs/op', 'errors', 'load avg 1m']];
   const load = () => os.loadavg()[0].toFixed(2);
+  const all = new Map<string, { ops: number[]; ratio: number[]; cpu: number[] }>(sides.map((x) => [x.name, { ops: [], ratio: [], cpu: [] }]));
+  const loads: number[] = [];
   for (let round = 0; round < rounds; round++) {
     let pgbenchOps: number | undefined;
     // rotate the order so that the machine's drift falls on every side alike
@@ -162,12 +165,17 @@ try {
     const results = new Map<string, Figures & { load: string }>();
     for (const side of order) {
       const l = load();
+      loads.push(os.loadavg()[0]);
       const f = await side.run();
       results.set(side.name, { ...f, load: `${l}-${load()}` });
       if (side.name.startsWith('pgbench')) pgbenchOps = f.opsPerSec;
     }
     for (const side of sides) {
       const f = results.get(side.name)!;
+      const a = all.get(side.name)!;
+      a.ops.push(f.opsPerSec);
+      if (pgbenchOps) a.ratio.push(f.opsPerSec / pgbenchOps);
+      if (f.cpuUsPerOp !== undefined) a.cpu.push(f.cpuUsPerOp);
       rows.push([
         String(round + 1),
         side.name,
@@ -181,6 +189,20 @@ try {
   }
   console.log('');
   console.log(renderTable(rows));
+  const median = (xs: number[]) => {
+    if (!xs.length) return NaN;
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  const f = (x: number, d: number) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+  const summary = [['medians', 'ops/s', 'x pgbench', 'client CPU µs/op']];
+  for (const side of sides) {
+    const a = all.get(side.name)!;
+    summary.push([side.name, f(median(a.ops), 0), f(median(a.ratio), 2), f(median(a.cpu), 1)]);
+  }
+  console.log('');
+  console.log(renderTable(summary));
+  console.log(`load average (1 min) at the start of each measurement: ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`);
   if (!pgbench) console.log('\npgbench is not on PATH: no ratios');
 } catch (e) {
   console.error(scrub((e as Error).message, secrets));

@@ -204,25 +204,11 @@ export class LeanConnection {
       case 0x32: // '2' BindComplete
       case 0x74: // 't' ParameterDescription
         return;
-      case 0x44: {
-        // 'D' DataRow: int16 count, then per column int32 length (-1: NULL) and the text
+      case 0x44: // 'D' DataRow
         if (!p) return;
         if (p.ended) this.newResult(p);
-        const n = buf.readInt16BE(at);
-        const values = new Array<string | null>(n);
-        let o = at + 2;
-        for (let i = 0; i < n; i++) {
-          const len = buf.readInt32BE(o);
-          o += 4;
-          if (len < 0) values[i] = null;
-          else {
-            values[i] = buf.toString('utf8', o, o + len);
-            o += len;
-          }
-        }
-        p.rows.push(p.decoder!(values));
+        p.rows.push(p.decoder!(buf, at));
         return;
-      }
       case 0x43: // 'C' CommandComplete: the command tag, NUL-terminated
         if (!p) return;
         if (p.ended) this.newResult(p);

@@ -4,17 +4,25 @@
 import pg from 'pg';
 import type { Field } from 'pg-protocol/dist/messages.js';
 
-export type RowDecoder = (values: (string | null)[]) => Record<string, unknown>;
+/** Reads one DataRow's body (from `at`: int16 column count, then per column an int32 length,
+ *  -1 for NULL, and the text) into a row object. */
+export type RowDecoder = (buf: Buffer, at: number) => Record<string, unknown>;
 
 export function rowDecoder(fields: readonly Field[]): RowDecoder {
   const names = fields.map((f) => f.name);
   const parsers = fields.map((f) => pg.types.getTypeParser(f.dataTypeID, 'text') as (v: string) => unknown);
-  const n = names.length;
-  return (values) => {
+  return (buf, at) => {
     const row: Record<string, unknown> = {};
+    const n = buf.readInt16BE(at);
+    let o = at + 2;
     for (let i = 0; i < n; i++) {
-      const v = values[i];
-      row[names[i]] = v === null ? null : parsers[i](v);
+      const len = buf.readInt32BE(o);
+      o += 4;
+      if (len < 0) row[names[i]] = null;
+      else {
+        row[names[i]] = parsers[i](buf.toString('utf8', o, o + len));
+        o += len;
+      }
     }
     return row;
   };
