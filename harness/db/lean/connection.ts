@@ -66,8 +66,6 @@ export class LeanConnection {
   private broken: Error | null = null;
   private ending = false;
   private readonly closed: Promise<void>;
-  /** the backend's process id, for pg_terminate_backend and pg_stat_activity */
-  processID = 0;
 
   private constructor(params: LeanParams) {
     const framer = new Framer(this.onFrame);
@@ -116,7 +114,6 @@ export class LeanConnection {
       let chain = Promise.resolve();
       this.startupHandler = (msg) => {
         if (msg.name === 'error') return fail(msg as DatabaseError);
-        if (msg.name === 'backendKeyData') this.processID = (msg as unknown as { processID: number }).processID;
         if (msg.name === 'readyForQuery') {
           chain = chain.then(() => {
             if (settled) return;
@@ -187,9 +184,16 @@ export class LeanConnection {
 
   /** Sends Terminate and waits for the socket to close; queries still queued fail. */
   async end(): Promise<void> {
-    if (!this.ending && !this.broken) this.socket.end(serialize.end());
-    this.ending = true;
+    if (!this.ending) {
+      this.ending = true;
+      if (this.broken) this.socket.destroy();
+      else this.socket.end(serialize.end());
+    }
+    // a server that never closes its side (a network gone) must not hold the driver
+    const t = setTimeout(() => this.socket.destroy(), 5000);
+    t.unref();
     await this.closed;
+    clearTimeout(t);
   }
 
   private send(p: Pending): void {
