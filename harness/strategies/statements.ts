@@ -1,5 +1,5 @@
-// The statements several strategies' applications share, as named (prepared) queries: pg
-// prepares each name once per connection and reuses it.
+// The statements several strategies' applications share, as named (prepared) queries: the
+// connection (pg or the lean one) prepares each name once and reuses it.
 import type { Answer, PgQueryClient, RemoveTarget } from './types.ts';
 
 export const INSERT_ANSWER = `INSERT INTO user_answers_new (session_id, question_json_id, raw_answer, answer_length)
