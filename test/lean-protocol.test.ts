@@ -92,11 +92,15 @@ describe('lean protocol', () => {
   });
 
   it('reads row counts from command tags as pg does', () => {
-    expect(rowCountOf('INSERT 0 1')).toBe(1);
-    expect(rowCountOf('UPDATE 12')).toBe(12);
-    expect(rowCountOf('DELETE 0')).toBe(0);
-    expect(rowCountOf('SELECT 3')).toBe(3);
-    expect(rowCountOf('CREATE TABLE')).toBeNull();
-    expect(rowCountOf('SET')).toBeNull();
+    // pg's own reading of a tag (pg/lib/result.js)
+    const pgCount = (tag: string) => {
+      const m = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/.exec(tag);
+      return m?.[3] ? parseInt(m[3], 10) : m?.[2] ? parseInt(m[2], 10) : null;
+    };
+    for (const tag of ['INSERT 0 1', 'INSERT 0 250', 'UPDATE 12', 'DELETE 0', 'SELECT 3', 'MERGE 7', 'COPY 1000000', 'CREATE TABLE', 'SET', 'BEGIN', 'FETCH 2', '']) {
+      // as it arrives: inside a larger buffer, NUL-terminated
+      const buf = Buffer.from(`xx${tag}\u0000yy`, 'latin1');
+      expect([tag, rowCountOf(buf, 2, 2 + tag.length)]).toEqual([tag, pgCount(tag)]);
+    }
   });
 });

@@ -216,7 +216,7 @@ export class LeanConnection {
       case 0x43: // 'C' CommandComplete: the command tag, NUL-terminated
         if (!p) return;
         if (p.ended) this.newResult(p);
-        p.rowCount = rowCountOf(buf.toString('latin1', at, end - 1));
+        p.rowCount = rowCountOf(buf, at, end - 1);
         p.ended = true;
         return;
       case 0x5a: // 'Z' ReadyForQuery

@@ -28,10 +28,21 @@ export function rowDecoder(fields: readonly Field[]): RowDecoder {
   };
 }
 
-/** The row count of a command tag as pg reads it ("INSERT 0 1" → 1, "CREATE TABLE" → null). */
-export function rowCountOf(tag: string): number | null {
-  const m = /^[A-Za-z]+(?: (\d+))?(?: (\d+))?/.exec(tag);
-  if (!m) return null;
-  const last = m[2] ?? m[1];
-  return last === undefined ? null : parseInt(last, 10);
+const isLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+
+/** The row count of a CommandComplete's tag (bytes from..end, NUL excluded) as pg reads it with
+ *  /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/: the second number when there are two ("INSERT 0 1" → 1),
+ *  else the first ("UPDATE 3" → 3), else null ("CREATE TABLE"). Read from the bytes: no string. */
+export function rowCountOf(buf: Buffer, from: number, end: number): number | null {
+  let i = from;
+  while (i < end && isLetter(buf[i])) i++;
+  if (i === from) return null;
+  let count: number | null = null;
+  for (let k = 0; k < 2 && i + 1 < end && buf[i] === 0x20 && isDigit(buf[i + 1]); k++) {
+    let n = 0;
+    for (i++; i < end && isDigit(buf[i]); i++) n = n * 10 + (buf[i] - 0x30);
+    count = n;
+  }
+  return count;
 }
