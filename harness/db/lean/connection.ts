@@ -21,6 +21,7 @@ import type { LeanParams } from './params.ts';
 
 /** A named statement of this connection. */
 interface Statement {
+  name: string;
   text: string;
   bind: BindExecute;
   /** how to read its rows; undefined until the server described it, null when it returns none */
@@ -139,7 +140,7 @@ export class LeanConnection {
   query<R = any>(textOrSpec: string | QuerySpec, values?: readonly unknown[]): Promise<QueryRows<R>> {
     const spec = typeof textOrSpec === 'string' ? { text: textOrSpec, values } : textOrSpec;
     return new Promise<QueryRows<R>>((resolve, reject) => {
-      if (this.broken || this.ending || this.startupHandler) return reject(new Error(this.ending ? CLOSED : BROKEN));
+      if (this.broken || this.ending) return reject(new Error(this.ending ? CLOSED : BROKEN));
       let bytes: Buffer;
       let decoder: RowDecoder | null | undefined;
       let preparing: Statement | undefined;
@@ -154,7 +155,7 @@ export class LeanConnection {
             bytes = st.bind.encode(spec.values ?? []);
             decoder = st.decoder;
           } else {
-            st ??= { text: spec.text, bind: new BindExecute(spec.name), parsed: false };
+            st ??= { name: spec.name, text: spec.text, bind: new BindExecute(spec.name), parsed: false };
             this.statements.set(spec.name, st);
             preparing = st;
             bytes = Buffer.concat([
@@ -219,16 +220,16 @@ export class LeanConnection {
         p.rowCount = rowCountOf(buf, at, end - 1);
         p.ended = true;
         return;
-      case 0x5a: // 'Z' ReadyForQuery
+      case 0x5a: {
+        // 'Z' ReadyForQuery: the query is done; the next one may go (at startup: pg-protocol's)
         if (this.startupHandler || !p) break;
         this.current = null;
         if (p.error) p.reject(p.error);
         else p.resolve({ rows: p.rows, rowCount: p.rowCount });
-        {
-          const next = this.queue.shift();
-          if (next && !this.broken) this.send(next);
-        }
+        const next = this.queue.shift();
+        if (next && !this.broken) this.send(next);
         return;
+      }
       case 0x31: // '1' ParseComplete
         if (p?.preparing) p.preparing.parsed = true;
         return;
@@ -259,9 +260,8 @@ export class LeanConnection {
         if (e.severity === 'FATAL' || e.severity === 'PANIC') this.broken ??= e;
         if (!p) return;
         p.error ??= e;
-        if (p.preparing && !p.preparing.parsed) {
-          for (const [name, st] of this.statements) if (st === p.preparing) this.statements.delete(name);
-        }
+        // a Parse the server refused: prepare the name again at its next use
+        if (p.preparing && !p.preparing.parsed) this.statements.delete(p.preparing.name);
         return;
       }
       case 'copyInResponse':
