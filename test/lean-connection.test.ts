@@ -150,6 +150,8 @@ describe('lean connection: errors', () => {
     // a Parse the server refused: the name is not kept, and a later good statement runs
     const syntax = await both(lean, d.conn.pg, (c) => c.query({ name: 'bad', text: 'SELEC 1' }));
     expect(sameError(syntax, '42601')).toEqual({ kind: '42', action: 'fail' });
+    // parsed again at its next use, so the same error, not "prepared statement does not exist"
+    await expect(lean.query({ name: 'bad', text: 'SELEC 1' })).rejects.toMatchObject({ code: '42601' });
     const simple = await both(lean, d.conn.pg, (c) => c.query('SELEC 1'));
     sameError(simple, '42601');
     const param = await both(lean, d.conn.pg, (c) => c.query({ name: 'int', text: 'SELECT $1::int AS n', values: ['x'] }));
