@@ -34,8 +34,6 @@ export interface CalibrateOptions {
   namespace?: string;
   /** the pgbench binary; default: found on PATH. null: run without it */
   pgbench?: string | null;
-  /** the load driver's path to measure (default lean, as run uses it) */
-  driver?: DriverPath;
   signal?: AbortSignal;
   log?: (line: string) => void;
 }
@@ -104,7 +102,8 @@ export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
       phases: { warmup: warmupSeconds, duration: o.seconds },
       mix: { write: 100, read: 0, delete: 0 },
       keys: { distribution: 'uniform' },
-      options: { driftSampleInterval: 0, driver: o.driver ?? 'lean' },
+      // the driver's connections as run makes them: lean unless the URL needs pg
+      options: { driftSampleInterval: 0 },
     },
     {},
     '(calibrate)',
