@@ -55,6 +55,7 @@ describe('counterbench calibrate', () => {
     expect(c.harness.throughput).toBeGreaterThan(0);
     expect(c.harness.latencyMeanMs).toBeGreaterThan(0);
     expect(c.harness.errors).toBe(0);
+    expect(c.harness.driver).toBe('lean');
     if (findOnPath('pgbench')) {
       expect(c.pgbench?.throughput).toBeGreaterThan(0);
       expect(c.pgbench?.latencyMeanMs).toBeGreaterThan(0);
@@ -81,6 +82,7 @@ describe('counterbench calibrate', () => {
     });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^harness\s+\d/m);
+    expect(r.stdout).toContain('harness: the load driver on the lean connection');
     expect(r.stdout).toContain('pgbench: not run (pgbench is not on PATH)');
     fs.rmSync(empty, { recursive: true, force: true });
   });

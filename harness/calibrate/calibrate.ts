@@ -18,6 +18,7 @@ import { runPhase } from '../load/driver.ts';
 import { Ledger } from '../measure/ledger.ts';
 import { truthByUser } from '../measure/drift.ts';
 import { findOnPath, runPgbench } from './pgbench.ts';
+import { driverPathFor, type DriverPath } from '../db/lean/connect.ts';
 
 /** Enough users that concurrent inserts rarely meet on one session's index page, little seed. */
 export const CALIBRATE_DATA: Scenario['data'] = { users: 10_000, sessionsPerUser: 1, answersPerUser: 10, answersSkew: 0 };
@@ -54,7 +55,8 @@ export interface Calibration {
   clients: number;
   seconds: number;
   warmupSeconds: number;
-  harness: CalibrationSide & { saturated: boolean; loopDelayP99Ms: number; cpuPct: number };
+  /** driver: the path the driver's connections took (lean, or pg where lean cannot go) */
+  harness: CalibrationSide & { driver: DriverPath; saturated: boolean; loopDelayP99Ms: number; cpuPct: number };
   pgbench: (CalibrationSide & { version: string; threads: number }) | null;
   /** why pgbench was not run */
   pgbenchSkipped?: string;
@@ -100,6 +102,7 @@ export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
       phases: { warmup: warmupSeconds, duration: o.seconds },
       mix: { write: 100, read: 0, delete: 0 },
       keys: { distribution: 'uniform' },
+      // the driver's connections as run makes them: lean unless the URL needs pg
       options: { driftSampleInterval: 0 },
     },
     {},
@@ -138,6 +141,7 @@ export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
       seconds: o.seconds,
       warmupSeconds,
       harness: {
+        driver: driverPathFor(target.url, scenario.options.driver),
         throughput: w?.throughput ?? 0,
         latencyMeanMs: w?.latencyMs.mean ?? 0,
         operations: w?.count ?? 0,

@@ -44,6 +44,7 @@ export function renderCalibration(c: Calibration): string {
   }
   if (c.ratio) rows.push(['harness/pgbench', f(c.ratio.throughput, 3), f(c.ratio.latency, 3), '', '', '']);
   lines.push(renderTable(rows), '');
+  lines.push(`harness: the load driver on the ${c.harness.driver === 'lean' ? 'lean connection (harness/db/lean)' : 'pg (node-postgres) connection'}`);
   if (c.pgbench) lines.push(`pgbench: ${c.pgbench.version}, -n -M prepared -c ${c.clients} -j ${c.pgbench.threads} -T ${c.seconds}`);
   else lines.push(`pgbench: not run (${c.pgbenchSkipped ?? 'unknown reason'}); the harness's figures only`);
   if (c.ratio) {

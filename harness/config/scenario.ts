@@ -49,6 +49,7 @@ const DEFAULTS = {
     drainTimeoutMs: 30_000,
     driftSampleIntervalMs: 1000,
     maxRetries: 3,
+    driver: 'lean' as const,
   },
 };
 
@@ -250,6 +251,7 @@ const fileSchema = obj({
     drainTimeout: duration('s', false).optional(),
     driftSampleInterval: duration('s', true).optional(),
     maxRetries: int(0).optional(),
+    driver: leaf('"lean" or "pg"', (v) => (v === 'lean' || v === 'pg' ? v : undefined)).optional(),
   }).optional(),
 });
 
@@ -503,6 +505,7 @@ function resolve(f: ScenarioFile, o: ParsedOverrides, display: string, stem: str
     drainTimeoutMs: fo.drainTimeout ?? DEFAULTS.options.drainTimeoutMs,
     driftSampleIntervalMs: fo.driftSampleInterval ?? DEFAULTS.options.driftSampleIntervalMs,
     maxRetries: fo.maxRetries ?? DEFAULTS.options.maxRetries,
+    driver: fo.driver ?? DEFAULTS.options.driver,
   };
 
   return {

@@ -76,5 +76,8 @@ export interface Scenario {
     driftSampleIntervalMs: number;
     /** retries of serialization failures and deadlocks before an operation counts as an error */
     maxRetries: number;
+    /** the Postgres client of the load driver's connections: 'lean' (harness/db/lean, the
+     *  default) or 'pg' (node-postgres); absent means lean */
+    driver?: 'lean' | 'pg';
   };
 }

@@ -3,7 +3,7 @@
 import type { Redis } from 'ioredis';
 import type { Scenario } from '../config/types.ts';
 import type { Conn, Strategy, StrategyContext } from '../strategies/types.ts';
-import { connectPg } from '../db/connect.ts';
+import { connectLoad } from '../db/lean/connect.ts';
 import { connectRedis } from '../provision/redis.ts';
 
 export interface ConnTarget {
@@ -17,7 +17,7 @@ export interface ConnTarget {
 /** `crashPoint`: what a multi-statement write calls after its first statement (fault injection). */
 export async function openConn(o: ConnTarget, crashPoint: () => void): Promise<Conn> {
   const appName = `counterbench:${o.strategy.id}`;
-  const pgc = await connectPg(o.pgUrl, { schema: o.ctx.schema, applicationName: appName });
+  const pgc = await connectLoad(o.pgUrl, { schema: o.ctx.schema, applicationName: appName }, o.scenario.options.driver);
   let redis: Redis | undefined;
   if (o.strategy.needsRedis && o.redisUrl) {
     redis = connectRedis(o.redisUrl);

@@ -1,7 +1,6 @@
-// The statements several strategies' applications share, as named (prepared) queries: pg
-// prepares each name once per connection and reuses it.
-import type pg from 'pg';
-import type { Answer, RemoveTarget } from './types.ts';
+// The statements several strategies' applications share, as named (prepared) queries: the
+// connection (pg or the lean one) prepares each name once and reuses it.
+import type { Answer, PgQueryClient, RemoveTarget } from './types.ts';
 
 export const INSERT_ANSWER = `INSERT INTO user_answers_new (session_id, question_json_id, raw_answer, answer_length)
 VALUES ($1, $2, $3, $4) RETURNING id`;
@@ -12,16 +11,16 @@ RETURNING id`;
 
 export const READ_USER_STATS = `SELECT total_answers_lifetime AS n FROM user_stats WHERE user_id = $1`;
 
-export async function insertAnswer(c: pg.Client, a: Answer): Promise<void> {
+export async function insertAnswer(c: PgQueryClient, a: Answer): Promise<void> {
   await c.query({ name: 'insert_answer', text: INSERT_ANSWER, values: [a.sessionId, a.questionJsonId, a.rawAnswer, a.rawAnswer.length] });
 }
 
-export async function deleteLatestAnswer(c: pg.Client, t: RemoveTarget): Promise<boolean> {
+export async function deleteLatestAnswer(c: PgQueryClient, t: RemoveTarget): Promise<boolean> {
   const r = await c.query({ name: 'delete_latest_answer', text: DELETE_LATEST_ANSWER, values: [t.sessionId] });
   return (r.rowCount ?? 0) > 0;
 }
 
-export async function readUserStats(c: pg.Client, userId: number): Promise<number> {
+export async function readUserStats(c: PgQueryClient, userId: number): Promise<number> {
   const r = await c.query({ name: 'read_user_stats', text: READ_USER_STATS, values: [userId] });
   return r.rows.length ? Number(r.rows[0].n) : 0;
 }

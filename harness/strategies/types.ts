@@ -4,10 +4,32 @@ import type { Redis } from 'ioredis';
 import type { Scenario } from '../config/types.ts';
 import type { Reconnecting } from '../db/reconnecting.ts';
 
+/** What the strategies read of a query's result (pg.QueryResult has more). */
+export interface QueryRows<R = any> {
+  rows: R[];
+  rowCount: number | null;
+}
+
+/** A query by name is prepared once per connection and reused. */
+export interface QuerySpec {
+  name?: string;
+  text: string;
+  values?: readonly unknown[];
+}
+
+/** The part of pg.Client a strategy uses on a client connection. pg.Client is one; so is the
+ *  load driver's lean connection (harness/db/lean), which must return the same rows, row counts
+ *  and errors (with their SQLSTATE `code`). */
+export interface PgQueryClient {
+  query<R = any>(text: string, values?: readonly unknown[]): Promise<QueryRows<R>>;
+  query<R = any>(spec: QuerySpec): Promise<QueryRows<R>>;
+  end(): Promise<void>;
+}
+
 /** One client's connections: Postgres with search_path set to the strategy's schema, and Redis
  *  where the strategy needs it. */
 export interface Conn {
-  pg: pg.Client;
+  pg: PgQueryClient;
   redis?: Redis;
   ctx: StrategyContext;
   /** the Postgres backend's pid, where the driver asked for it */

@@ -25,8 +25,8 @@ export interface DeployedStrategy {
   strategy: Strategy;
   ctx: StrategyContext;
   deployed: Deployed;
-  /** a client connection in the strategy's schema */
-  conn: Conn;
+  /** a client connection in the strategy's schema (a pg.Client: tests also check through it) */
+  conn: Conn & { pg: pg.Client };
   admin: pg.Client;
   teardown(): Promise<void>;
 }
