@@ -5,24 +5,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connectPg } from '../harness/db/connect.ts';
-import type pg from 'pg';
 import { listOwnSchemas } from '../harness/db/schemas.ts';
 import { schemaFor } from '../harness/db/schema-name.ts';
 import type { Results } from '../harness/results/types.ts';
+import { waitForWrites } from './support/wait-for-writes.ts';
 import { testDatabaseUrl, testRedisUrl, uniqueTag } from './support/env.ts';
 
 const BIN = path.resolve('bin/counterbench.mjs');
 const env = () => ({ ...process.env, DATABASE_URL: testDatabaseUrl(), REDIS_URL: testRedisUrl() });
-
-/** Until the load has written into the schema: more answers than the seed put there. */
-async function waitForWrites(admin: pg.Client, schema: string, seeded: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    const r = await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.user_answers_new`).catch(() => ({ rows: [{ n: 0 }] }));
-    if (r.rows[0].n > seeded) return;
-    await new Promise((res) => setTimeout(res, 100));
-  }
-  throw new Error(`no load reached ${schema}`);
-}
 
 function scenarioFile(dir: string, body: Record<string, unknown>): string {
   const p = path.join(dir, 'scenario.json');

@@ -16,6 +16,7 @@ import { findOnPath } from '../harness/provision/find-on-path.ts';
 import { checkClaims } from '../reports/claims.ts';
 import { cleanCommand } from '../harness/cli/clean.ts';
 import { testDatabaseUrl, testRedisUrl, uniqueTag } from './support/env.ts';
+import { waitForWrites } from './support/wait-for-writes.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -151,14 +152,8 @@ describe('faults', () => {
     try {
       // the run's admin connection is the one holding its namespace's advisory lock
       let killed = 0;
-      // strike once the first strategy's load runs: its table has more answers than the seed
-      for (let i = 0; i < 300; i++) {
-        await sleep(100);
-        const r = await admin
-          .query<{ n: number }>(`SELECT count(*)::int AS n FROM counterbench_${ns}_trigger_upsert.user_answers_new`)
-          .catch(() => ({ rows: [{ n: 0 }] }));
-        if (r.rows[0].n > 100) break;
-      }
+      // strike once the first strategy's load runs
+      await waitForWrites(admin, `counterbench_${ns}_trigger_upsert`, 100);
       const r = await admin.query<{ ok: boolean }>(
         `SELECT pg_terminate_backend(pid) AS ok FROM pg_locks
           WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND objid::bigint = (hashtext($1)::bigint & 4294967295)`,
@@ -187,16 +182,10 @@ describe('faults', () => {
       await sleep(300);
       const s = scenario(['redis-queue'], [], { phases: { warmup: 0, duration: 3 } });
       const running = runIn(ns, s, { REDIS_URL: `redis://127.0.0.1:${port}` });
-      // strike in the middle of redis-queue's load: its table has more answers than the seed
+      // strike in the middle of redis-queue's load
       const admin = await connectPg(testDatabaseUrl(), { applicationName: 'counterbench:test' });
       try {
-        for (let i = 0; i < 300; i++) {
-          await sleep(100);
-          const r = await admin
-            .query<{ n: number }>(`SELECT count(*)::int AS n FROM counterbench_${ns}_redis_queue.user_answers_new`)
-            .catch(() => ({ rows: [{ n: 0 }] }));
-          if (r.rows[0].n > 100) break;
-        }
+        await waitForWrites(admin, `counterbench_${ns}_redis_queue`, 100);
       } finally {
         await admin.end();
       }
