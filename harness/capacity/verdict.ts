@@ -1,0 +1,101 @@
+// Whether one step of the rate search passed, for each SLO line, and whether the harness rather
+// than the server may have failed it. Pure: the figures come from the step (step.ts).
+import type { CapacityStep, OpName, OpResult, StepCause } from '../results/types.ts';
+
+/** Errors, or dropped arrivals, above this share of the window's arrivals fail a step. */
+export const MAX_ERROR_PCT = 0.1;
+/** An achieved rate more than this far below the offered one fails a step. */
+export const MAX_SHORTFALL_PCT = 5;
+/** Connections this busy on average count as all busy. */
+const POOL_FULL_PCT = 90;
+/** Service time within this factor of the search's lowest means the server was not slower. */
+const SERVICE_UNCHANGED_FACTOR = 2;
+
+/** What one step measured, before it is judged. */
+export interface StepMeasurement {
+  startedAt: number;
+  wallMs: number;
+  offeredRate: number;
+  clients: number;
+  maxInFlight: number;
+  warmupSeconds: number;
+  windowSeconds: number;
+  ops: Partial<Record<OpName, OpResult>>;
+  harness: CapacityStep['harness'];
+  drift: CapacityStep['drift'];
+}
+
+export interface JudgeContext {
+  index: number;
+  sloP99Ms: number[];
+  /** the lowest mean write service time of the search so far (this step included), ms */
+  lowestServiceMs: number;
+}
+
+const sum = (ops: Array<OpResult | undefined>, f: (o: OpResult) => number) => ops.reduce((a, o) => a + (o ? f(o) : 0), 0);
+
+/** The key a step's `passed` record uses for an SLO line. */
+export const lineKey = (sloP99Ms: number) => String(sloP99Ms);
+
+export function judgeStep(m: StepMeasurement, c: JudgeContext): CapacityStep {
+  const all = Object.values(m.ops);
+  const w = m.ops.write;
+  const count = sum(all, (o) => o.count);
+  const errors = sum(all, (o) => o.errors);
+  const dropped = sum(all, (o) => o.dropped ?? 0);
+  const arrivals = count + errors;
+  const achievedRate = sum(all, (o) => o.throughput);
+  // Little's law: operations in service at once = completions per second x seconds each
+  const busy = sum(all, (o) => o.throughput * ((o.serviceTimeMs?.mean ?? o.latencyMs.mean) / 1000));
+  const busyPct = m.clients > 0 ? (busy / m.clients) * 100 : 0;
+  const serviceMean = w?.serviceTimeMs?.mean ?? w?.latencyMs.mean ?? 0;
+  // every connection busy while each operation took no longer than at low load: the server had
+  // room, the pool did not
+  const poolLimited = busyPct >= POOL_FULL_PCT && serviceMean <= c.lowestServiceMs * SERVICE_UNCHANGED_FACTOR;
+
+  const causes: StepCause[] = [];
+  if (m.drift && m.drift.added > 0) causes.push('drift');
+  if (arrivals > 0 && ((errors - dropped) / arrivals) * 100 > MAX_ERROR_PCT) causes.push('errors');
+  if (arrivals > 0 && (dropped / arrivals) * 100 > MAX_ERROR_PCT) causes.push('drops');
+  if (achievedRate < m.offeredRate * (1 - MAX_SHORTFALL_PCT / 100)) causes.push('throughput');
+
+  const p99 = w?.latencyMs.p99 ?? 0;
+  const passed: Record<string, boolean> = {};
+  for (const slo of c.sloP99Ms) passed[lineKey(slo)] = causes.length === 0 && p99 <= slo && (w?.count ?? 0) > 0;
+
+  return {
+    index: c.index,
+    startedAt: m.startedAt,
+    wallMs: Math.round(m.wallMs),
+    offeredRate: m.offeredRate,
+    achievedRate,
+    clients: m.clients,
+    maxInFlight: m.maxInFlight,
+    warmupSeconds: m.warmupSeconds,
+    windowSeconds: m.windowSeconds,
+    writes: w?.count ?? 0,
+    errors,
+    dropped,
+    errorPct: arrivals > 0 ? (errors / arrivals) * 100 : 0,
+    latencyMs: { mean: w?.latencyMs.mean ?? 0, p50: w?.latencyMs.p50 ?? 0, p99, max: w?.latencyMs.max ?? 0 },
+    serviceMs: { mean: serviceMean, p50: w?.serviceTimeMs?.p50 ?? 0, p99: w?.serviceTimeMs?.p99 ?? 0 },
+    drift: m.drift,
+    harness: m.harness,
+    pool: { busyPct: Math.round(busyPct * 10) / 10, limited: poolLimited },
+    harnessLimited: m.harness.saturated || poolLimited,
+    causes,
+    passed,
+  };
+}
+
+/** Why the step failed the line, most telling first; empty when it passed. */
+export function failuresFor(step: CapacityStep, sloP99Ms: number): Array<StepCause | 'latency'> {
+  if (step.passed[lineKey(sloP99Ms)]) return [];
+  const out: Array<StepCause | 'latency'> = [];
+  // drift and errors say the strategy broke; latency is the line itself; a shortfall usually
+  // comes with it and explains less
+  for (const c of ['drift', 'errors', 'drops'] as const) if (step.causes.includes(c)) out.push(c);
+  if (step.latencyMs.p99 > sloP99Ms || step.writes === 0) out.push('latency');
+  if (step.causes.includes('throughput')) out.push('throughput');
+  return out;
+}
