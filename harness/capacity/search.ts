@@ -46,12 +46,14 @@ export interface Bracket {
   hi?: CapacityStep;
 }
 
-/** A rate passes a line when any of its steps did; when all failed, the last one stands for it. */
+/** A rate passes a line when any of its steps did. When all failed, a step the harness did not
+ *  limit stands for it if there is one (that failure was the server's), else the last. */
 function byRate(steps: CapacityStep[], key: string): Map<number, { passed: boolean; step: CapacityStep }> {
   const out = new Map<number, { passed: boolean; step: CapacityStep }>();
   for (const s of steps) {
     const seen = out.get(s.offeredRate);
     if (seen?.passed) continue;
+    if (seen && !s.passed[key] && !seen.step.harnessLimited && s.harnessLimited) continue;
     out.set(s.offeredRate, { passed: s.passed[key], step: s });
   }
   return out;
