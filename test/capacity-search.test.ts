@@ -79,9 +79,17 @@ describe('the verdict of one step', () => {
     expect(s.passed).toEqual({ '50': false, '100': false });
   });
 
-  it('marks the harness: saturated, or every connection busy while the server stayed fast', () => {
-    const saturated = judgeStep(measured(100, 80, { harness: { ...QUIET, saturated: true, loopDelayP99Ms: 30 } }), { index: 1, sloP99Ms: [50], lowestServiceMs: 1 });
-    expect(saturated.harnessLimited).toBe(true);
+  it('blames the harness only where it can account for the failure', () => {
+    const judge = (m: StepMeasurement) => judgeStep(m, { index: 1, sloP99Ms: [50], lowestServiceMs: 1 });
+    // a 40 ms stall can account for a p99 of 80 ms against a 50 ms line; not for one of 500 ms
+    expect(judge(measured(100, 80, { harness: { ...QUIET, loopDelayMaxMs: 40 } })).harnessLimited).toBe(true);
+    expect(judge(measured(100, 500, { harness: { ...QUIET, loopDelayMaxMs: 40, loopDelayP99Ms: 30, saturated: true } })).harnessLimited).toBe(false);
+    // a harness using a whole core is the bottleneck whatever the figures
+    expect(judge(measured(100, 500, { harness: { ...QUIET, cpuPct: 95, saturated: true } })).harnessLimited).toBe(true);
+    // errors are the server's answer, not the harness's lateness
+    expect(judge(measured(1000, 5, { errors: 100, harness: { ...QUIET, loopDelayMaxMs: 400 } })).harnessLimited).toBe(false);
+    // a step that passed was not limited by anything
+    expect(judge(measured(100, 5, { harness: { ...QUIET, cpuPct: 95, saturated: true } })).harnessLimited).toBe(false);
     // 4000/s x 2 ms = 8 connections busy of 8: the pool, not the server (service as at low load)
     const pool = judgeStep(measured(4000, 80, { clients: 8, serviceMs: 2 }), { index: 1, sloP99Ms: [50], lowestServiceMs: 1.5 });
     expect(pool.pool).toEqual({ busyPct: 100, limited: true });
@@ -136,10 +144,10 @@ describe('the search', () => {
   });
 
   it('names the harness when it limited the failing step, and calls the knee a lower bound', async () => {
-    const r = await search(hockey(1000), { ...PLAN, sloP99Ms: [50] }, (rate) => (rate > 1000 ? { harness: { ...QUIET, saturated: true, loopDelayP99Ms: 40, reason: 'event-loop delay p99 40 ms > 20 ms' } } : {}));
+    const r = await search(hockey(1000), { ...PLAN, sloP99Ms: [50] }, (rate) => (rate > 1000 ? { harness: { ...QUIET, saturated: true, cpuPct: 95 } } : {}));
     expect(r.knees[0].limit).toBe('harness');
     expect(r.knees[0].lowerBound).toBe(true);
-    expect(r.knees[0].detail).toContain('event-loop delay');
+    expect(r.knees[0].detail).toContain('harness CPU 95% of a core');
   });
 
   it('names drift, errors and a shortfall before latency', async () => {

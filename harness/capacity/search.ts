@@ -7,7 +7,7 @@
 // of two measurements is the fairer one. Pure apart from `measure`, so it can be checked on
 // known curves.
 import type { CapacityKnee, CapacityLimit, CapacitySearch, CapacityStep } from '../results/types.ts';
-import { failuresFor, lineKey } from './verdict.ts';
+import { failuresFor, harnessExplains, lineKey } from './verdict.ts';
 
 /** Below this many arrivals per second a step says nothing useful: the search stops going down. */
 export const MIN_RATE = 1;
@@ -48,19 +48,20 @@ export interface Bracket {
 
 /** A rate passes a line when any of its steps did. When all failed, a step the harness did not
  *  limit stands for it if there is one (that failure was the server's), else the last. */
-function byRate(steps: CapacityStep[], key: string): Map<number, { passed: boolean; step: CapacityStep }> {
+function byRate(steps: CapacityStep[], sloP99Ms: number): Map<number, { passed: boolean; step: CapacityStep }> {
+  const key = lineKey(sloP99Ms);
   const out = new Map<number, { passed: boolean; step: CapacityStep }>();
   for (const s of steps) {
     const seen = out.get(s.offeredRate);
     if (seen?.passed) continue;
-    if (seen && !s.passed[key] && !seen.step.harnessLimited && s.harnessLimited) continue;
+    if (seen && !s.passed[key] && !harnessExplains(seen.step, sloP99Ms) && harnessExplains(s, sloP99Ms)) continue;
     out.set(s.offeredRate, { passed: s.passed[key], step: s });
   }
   return out;
 }
 
 export function bracket(steps: CapacityStep[], sloP99Ms: number): Bracket {
-  const rates = [...byRate(steps, lineKey(sloP99Ms)).values()];
+  const rates = [...byRate(steps, sloP99Ms).values()];
   let hi: CapacityStep | undefined;
   for (const r of rates) if (!r.passed && (!hi || r.step.offeredRate < hi.offeredRate)) hi = r.step;
   let lo: CapacityStep | undefined;
@@ -116,8 +117,8 @@ function failureText(s: CapacityStep, slo: number): string {
 
 export function harnessText(s: CapacityStep): string {
   const why: string[] = [];
-  if (s.harness.saturated) why.push(s.harness.reason ?? `event-loop delay p99 ${s.harness.loopDelayP99Ms} ms, CPU ${Math.round(s.harness.cpuPct)}%`);
   if (s.pool.limited) why.push(`all ${s.clients} connections busy (${s.pool.busyPct}%) while the server answered as fast as at low load`);
+  why.push(`harness CPU ${Math.round(s.harness.cpuPct)}% of a core, event-loop stalls up to ${fmt(s.harness.loopDelayMaxMs)} ms`);
   return why.join('; ');
 }
 
@@ -138,7 +139,7 @@ export function kneeOf(steps: CapacityStep[], sloP99Ms: number, status: SearchOu
   if (!hi) return knee('max-rate', `nothing failed up to the search's ceiling of ${fmt(p.maxRate)}/s`, true);
   const failures = failuresFor(hi, sloP99Ms);
   const what = `at ${fmt(hi.offeredRate)}/s: ${failureText(hi, sloP99Ms)}`;
-  if (hi.harnessLimited) {
+  if (harnessExplains(hi, sloP99Ms)) {
     // the failure may be the harness's own: the server carries at least the passing rate
     return knee('harness', `the harness limited the failing step (${harnessText(hi)}) ${what}`, true);
   }

@@ -10,6 +10,8 @@ export const MAX_SHORTFALL_PCT = 5;
 const POOL_FULL_PCT = 90;
 /** Service time within this factor of the search's lowest means the server was not slower. */
 const SERVICE_UNCHANGED_FACTOR = 2;
+/** The harness's CPU share of one core that counts as saturated (as in measure/loop-delay.ts). */
+const HARNESS_CPU_PCT = 90;
 
 /** What one step measured, before it is judged. */
 export interface StepMeasurement {
@@ -63,7 +65,7 @@ export function judgeStep(m: StepMeasurement, c: JudgeContext): CapacityStep {
   const passed: Record<string, boolean> = {};
   for (const slo of c.sloP99Ms) passed[lineKey(slo)] = causes.length === 0 && p99 <= slo && (w?.count ?? 0) > 0;
 
-  return {
+  const step: CapacityStep = {
     index: c.index,
     startedAt: m.startedAt,
     wallMs: Math.round(m.wallMs),
@@ -82,10 +84,34 @@ export function judgeStep(m: StepMeasurement, c: JudgeContext): CapacityStep {
     drift: m.drift,
     harness: m.harness,
     pool: { busyPct: Math.round(busyPct * 10) / 10, limited: poolLimited },
-    harnessLimited: m.harness.saturated || poolLimited,
+    harnessLimited: false,
     causes,
     passed,
   };
+  step.harnessLimited = c.sloP99Ms.some((slo) => harnessExplains(step, slo));
+  return step;
+}
+
+/**
+ * May the harness, rather than the server, have failed this step for this line? Yes when it was
+ * the bottleneck: its CPU saturated a core, or every connection was busy while the server stayed
+ * fast; or when its longest event-loop stall could account for the failure (the latency over the
+ * line, or the time the achieved rate fell behind). A stall of the shared machine that cannot
+ * account for the failure does not excuse it: a p99 of two seconds is not a 30 ms stall.
+ */
+export function harnessExplains(step: CapacityStep, sloP99Ms: number): boolean {
+  const failed = failuresFor(step, sloP99Ms);
+  if (!failed.length) return false;
+  if (step.pool.limited || step.harness.cpuPct >= HARNESS_CPU_PCT) return true;
+  // errors, drops and drift are the server's answers, not the harness's lateness
+  if (failed.some((f) => f === 'errors' || f === 'drops' || f === 'drift')) return false;
+  const stallMs = step.harness.loopDelayMaxMs;
+  if (failed.includes('latency') && step.latencyMs.p99 - stallMs > sloP99Ms) return false;
+  if (failed.includes('throughput')) {
+    const behindMs = step.windowSeconds * 1000 * (step.offeredRate / Math.max(step.achievedRate, 1e-9) - 1);
+    if (behindMs > stallMs) return false;
+  }
+  return true;
 }
 
 /** Why the step failed the line, most telling first; empty when it passed. */

@@ -193,9 +193,9 @@ export interface Results {
  *  - drops: arrivals never sent (every connection busy, maxInFlight waiting) over 0.1%
  *  - throughput: achieved rate more than 5% below the offered one
  *  - drift: a counter of the strategy went wrong during the step
- *  - harness: the failing step had the harness itself saturated (event-loop delay, CPU, or
- *    every connection busy while the server still answered as fast as at low load): the knee is
- *    a lower bound
+ *  - harness: the harness may have failed the failing step (its CPU saturated a core, every
+ *    connection was busy while the server still answered as fast as at low load, or an
+ *    event-loop stall could account for the failure): the knee is a lower bound
  *  - budget: the search's share of --budget ran out first (the knee is the best passing rate)
  *  - interrupted: Ctrl-C
  *  - max-rate: nothing failed up to capacity.maxRate
@@ -242,7 +242,9 @@ export interface CapacityStep {
    *  all of them busy while the server answered about as fast as at the search's lowest step,
    *  so more connections would have carried more */
   pool: { busyPct: number; limited: boolean };
-  /** the harness, not the server, may have failed this step (harness.saturated or pool.limited) */
+  /** the harness, not the server, may have failed this step for at least one SLO line: its CPU
+   *  saturated a core, pool.limited, or its longest event-loop stall could account for the latency
+   *  over the line or for the time the achieved rate fell behind (capacity/verdict.ts) */
   harnessLimited: boolean;
   /** conditions that failed the step for every SLO line */
   causes: StepCause[];
