@@ -143,6 +143,15 @@ describe('the search', () => {
     expect(noisy.steps.filter((s) => s.offeredRate === 400).map((s) => s.passed['50'])).toEqual([false, true]);
   });
 
+  it('a line is taken up again when a later line shows its failure was noise', async () => {
+    // a bump at 100/s fails the 50 ms line (confirmed), but the 100 ms line's steps pass 50 ms at
+    // 200/s and beyond: the server that met it there meets it at 100/s
+    const r = await search((rate) => (rate === 100 ? 70 : hockey(1000)(rate)));
+    expect(r.status).toBe('done');
+    expect(r.knees[0].rate!).toBeGreaterThanOrEqual(1000 / 1.1);
+    expect(r.knees[0].failedAt! / r.knees[0].rate!).toBeLessThanOrEqual(1.1);
+  });
+
   it('names the harness when it limited the failing step, and calls the knee a lower bound', async () => {
     const r = await search(hockey(1000), { ...PLAN, sloP99Ms: [50] }, (rate) => (rate > 1000 ? { harness: { ...QUIET, saturated: true, cpuPct: 95 } } : {}));
     expect(r.knees[0].limit).toBe('harness');
@@ -206,8 +215,10 @@ describe('the search', () => {
     expect([b.lo?.offeredRate, b.hi?.offeredRate]).toEqual([100, 200]);
     expect(nextRate(b, PLAN)).toBe(141);
     expect(nextRate(bracket([step(100, true), step(105, false)], 50), PLAN)).toBeUndefined();
-    // a pass above the lowest failure does not count
-    expect(bracket([step(100, false), step(200, true)], 50).lo).toBeUndefined();
+    // a pass above a failure shows the failure was noise: the server that met the line at 200/s
+    // meets it at 100/s
+    const noisy = bracket([step(100, false), step(100, false), step(200, true), step(400, false)], 50);
+    expect([noisy.lo?.offeredRate, noisy.hi?.offeredRate]).toEqual([200, 400]);
     expect(kneeOf([], 50, 'done', PLAN).limit).toBe('not-measured');
   });
 });

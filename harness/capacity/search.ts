@@ -2,10 +2,13 @@
 // arrival rate up geometrically from the start until a step fails, then bisect between the last
 // passing and the first failing rate until they are within the tolerance. Steps measured for one
 // line serve the next: a step's verdict is kept per line, so the 100 ms line starts from what the
-// 50 ms line already learned. A failure is confirmed by a second step at the same rate, and the
-// rate fails only when both do: on a shared machine noise only ever adds latency, so the better
-// of two measurements is the fairer one. Pure apart from `measure`, so it can be checked on
-// known curves.
+// 50 ms line already learned.
+// On a shared machine noise only ever adds latency, and a server that met a line at some rate
+// meets it at any lower one (the same work, fewer arrivals). So: a failure is confirmed by a
+// second step at the same rate, the rate failing only when both do; and a rate passes a line
+// when it or any higher rate did, failures below a pass counting as noise. Lines are revisited
+// until none has a rate left to try, since a later line's steps can move an earlier one's bracket.
+// Pure apart from `measure`, so it can be checked on known curves.
 import type { CapacityKnee, CapacityLimit, CapacitySearch, CapacityStep } from '../results/types.ts';
 import { failuresFor, harnessExplains, lineKey } from './verdict.ts';
 
@@ -46,8 +49,9 @@ export interface Bracket {
   hi?: CapacityStep;
 }
 
-/** A rate passes a line when any of its steps did. When all failed, a step the harness did not
- *  limit stands for it if there is one (that failure was the server's), else the last. */
+/** Per rate: did any of its steps pass the line, and the step that stands for it (a pass; else
+ *  a failure the harness cannot account for if there is one, that failure being the server's;
+ *  else the last). */
 function byRate(steps: CapacityStep[], sloP99Ms: number): Map<number, { passed: boolean; step: CapacityStep }> {
   const key = lineKey(sloP99Ms);
   const out = new Map<number, { passed: boolean; step: CapacityStep }>();
@@ -62,12 +66,12 @@ function byRate(steps: CapacityStep[], sloP99Ms: number): Map<number, { passed: 
 
 export function bracket(steps: CapacityStep[], sloP99Ms: number): Bracket {
   const rates = [...byRate(steps, sloP99Ms).values()];
-  let hi: CapacityStep | undefined;
-  for (const r of rates) if (!r.passed && (!hi || r.step.offeredRate < hi.offeredRate)) hi = r.step;
   let lo: CapacityStep | undefined;
+  for (const r of rates) if (r.passed && (!lo || r.step.offeredRate > lo.offeredRate)) lo = r.step;
+  let hi: CapacityStep | undefined;
   for (const r of rates) {
-    if (!r.passed || (hi && r.step.offeredRate >= hi.offeredRate)) continue;
-    if (!lo || r.step.offeredRate > lo.offeredRate) lo = r.step;
+    if (r.passed || (lo && r.step.offeredRate <= lo.offeredRate)) continue;
+    if (!hi || r.step.offeredRate < hi.offeredRate) hi = r.step;
   }
   return { lo, hi };
 }
@@ -147,31 +151,39 @@ export function kneeOf(steps: CapacityStep[], sloP99Ms: number, status: SearchOu
   return knee(failures[0] ?? 'latency', what, false);
 }
 
+/** The next step the search wants: the first line (ascending) with a rate left to try, a failure
+ *  to confirm before anything else. */
+function nextStep(steps: CapacityStep[], p: SearchPlan): number | undefined {
+  for (const slo of p.sloP99Ms) {
+    const b = bracket(steps, slo);
+    if (b.hi && unconfirmed(steps, b.hi.offeredRate, slo)) return b.hi.offeredRate;
+    const r = nextRate(b, p);
+    if (r !== undefined) return r;
+  }
+  return undefined;
+}
+
 export async function searchKnees(p: SearchPlan, h: SearchHooks): Promise<SearchOutcome> {
   const steps: CapacityStep[] = [];
   let status: SearchOutcome['status'] = 'done';
-  outer: for (const slo of p.sloP99Ms) {
-    for (;;) {
-      const b = bracket(steps, slo);
-      const rate = b.hi && unconfirmed(steps, b.hi.offeredRate, slo) ? b.hi.offeredRate : nextRate(b, p);
-      if (rate === undefined) break;
-      if (h.aborted()) {
-        status = 'interrupted';
-        break outer;
-      }
-      if (!h.canStep()) {
-        status = 'unfinished';
-        break outer;
-      }
-      const step = await h.measure(rate);
-      steps.push(step);
-      // Ctrl-C during a step: its figures are partial and judge nothing
-      if (h.aborted()) {
-        steps.pop();
-        status = 'interrupted';
-        break outer;
-      }
+  for (;;) {
+    const rate = nextStep(steps, p);
+    if (rate === undefined) break;
+    if (h.aborted()) {
+      status = 'interrupted';
+      break;
     }
+    if (!h.canStep()) {
+      status = 'unfinished';
+      break;
+    }
+    const step = await h.measure(rate);
+    // Ctrl-C during a step: its figures are partial and judge nothing
+    if (h.aborted()) {
+      status = 'interrupted';
+      break;
+    }
+    steps.push(step);
   }
   return { status, steps, knees: p.sloP99Ms.map((slo) => kneeOf(steps, slo, status, p)) };
 }

@@ -10,7 +10,18 @@ import type { Strategy, StrategyContext } from '../strategies/types.ts';
 import type { LiveStats } from '../load/driver.ts';
 import type { Ledger } from '../measure/ledger.ts';
 import { runStrategyPhase } from '../run/strategy-phase.ts';
+import { SCHEMA_PREFIX } from '../db/schema-name.ts';
 import type { StepMeasurement } from './verdict.ts';
+
+/**
+ * The strategy as the engine runs it in a step: the same, under an id of this search's own. The
+ * engine names its connections counterbench:<id> and, before each statistics snapshot, waits for
+ * every backend so named on the server to go quiet; under the plain id a step would wait for any
+ * other run's connections on a shared server (up to ten seconds, twice a step), and they for ours.
+ */
+export function engineStrategy(strategy: Strategy, ctx: StrategyContext): Strategy {
+  return { ...strategy, id: `cap-${ctx.schema.slice(SCHEMA_PREFIX.length)}` };
+}
 
 /** A strategy deployed at one data size, ready for steps. */
 export interface StepTarget {
@@ -57,7 +68,7 @@ export async function runStep(
   };
   const startedAt = Date.now();
   const r = await runStrategyPhase({
-    strategy: t.strategy,
+    strategy: engineStrategy(t.strategy, t.ctx),
     ctx: t.ctx,
     pgUrl: t.pgUrl,
     redisUrl: t.redisUrl,
