@@ -13,8 +13,8 @@ const ZONES: Array<{ ms: number; label: string; color: string }> = [
 ];
 // log scales cannot show 0 (a step whose every write failed)
 const FLOOR = 0.01;
-const MEASURED = 'measured';
-const HARNESS = 'the harness may have failed it';
+const MEASURED = 'step';
+const HARNESS = 'harness-limited step';
 
 interface Point {
   strategy: string;
@@ -61,7 +61,7 @@ const shape = {
   type: 'nominal',
   title: null,
   scale: { domain: [MEASURED, HARNESS], range: ['circle', 'cross'] },
-  legend: { orient: 'bottom' },
+  legend: { orient: 'bottom', labelLimit: 240 },
 };
 
 function tooltip() {
