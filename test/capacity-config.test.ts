@@ -45,7 +45,7 @@ describe('built-in capacity scenarios', () => {
     const s = loadCapacityScenario(undefined);
     expect(s.name).toBe('capacity');
     expect(s.capacity).toMatchObject({ users: [1000, 10_000, 100_000], sloP99Ms: [50, 100], tolerance: 0.1, growth: 2 });
-    expect(s.capacity!.profile).toEqual({ users: 1000, writesPerUserPerDay: 40, peakToAverage: 4 });
+    expect(s.capacity!.profile).toEqual({ users: 1000, peakWritesPerUserPerSecond: 0.05 });
     expect(s.mix).toEqual({ write: 100, read: 0, delete: 0 });
     // load and phases describe the first step
     expect(s.load).toEqual(capacityStepLoad(s.capacity!, 50));

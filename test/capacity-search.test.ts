@@ -81,8 +81,10 @@ describe('the verdict of one step', () => {
 
   it('blames the harness only where it can account for the failure', () => {
     const judge = (m: StepMeasurement) => judgeStep(m, { index: 1, sloP99Ms: [50], lowestServiceMs: 1 });
-    // a 40 ms stall can account for a p99 of 80 ms against a 50 ms line; not for one of 500 ms
-    expect(judge(measured(100, 80, { harness: { ...QUIET, loopDelayMaxMs: 40 } })).harnessLimited).toBe(true);
+    // a 40 ms stall (and the backlog behind it) can account for a p99 of 120 ms against a 50 ms
+    // line; not for one of 500 ms
+    expect(judge(measured(100, 120, { harness: { ...QUIET, loopDelayMaxMs: 40 } })).harnessLimited).toBe(true);
+    expect(judge(measured(100, 140, { harness: { ...QUIET, loopDelayMaxMs: 40 } })).harnessLimited).toBe(false);
     expect(judge(measured(100, 500, { harness: { ...QUIET, loopDelayMaxMs: 40, loopDelayP99Ms: 30, saturated: true } })).harnessLimited).toBe(false);
     // a harness using a whole core is the bottleneck whatever the figures
     expect(judge(measured(100, 500, { harness: { ...QUIET, cpuPct: 95, saturated: true } })).harnessLimited).toBe(true);

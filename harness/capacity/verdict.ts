@@ -92,12 +92,17 @@ export function judgeStep(m: StepMeasurement, c: JudgeContext): CapacityStep {
   return step;
 }
 
+/** A stall of the event loop delays the arrivals due during it, and then those queued behind
+ *  them while the backlog drains: at moderate load about as long again. */
+const STALL_REACH = 2;
+
 /**
  * May the harness, rather than the server, have failed this step for this line? Yes when it was
  * the bottleneck: its CPU saturated a core, or every connection was busy while the server stayed
  * fast; or when its longest event-loop stall could account for the failure (the latency over the
- * line, or the time the achieved rate fell behind). A stall of the shared machine that cannot
- * account for the failure does not excuse it: a p99 of two seconds is not a 30 ms stall.
+ * line, or the time the achieved rate fell behind, within twice the stall). A stall of the shared
+ * machine that cannot account for the failure does not excuse it: a p99 of two seconds is not a
+ * 30 ms stall.
  */
 export function harnessExplains(step: CapacityStep, sloP99Ms: number): boolean {
   const failed = failuresFor(step, sloP99Ms);
@@ -105,7 +110,7 @@ export function harnessExplains(step: CapacityStep, sloP99Ms: number): boolean {
   if (step.pool.limited || step.harness.cpuPct >= HARNESS_CPU_PCT) return true;
   // errors, drops and drift are the server's answers, not the harness's lateness
   if (failed.some((f) => f === 'errors' || f === 'drops' || f === 'drift')) return false;
-  const stallMs = step.harness.loopDelayMaxMs;
+  const stallMs = step.harness.loopDelayMaxMs * STALL_REACH;
   if (failed.includes('latency') && step.latencyMs.p99 - stallMs > sloP99Ms) return false;
   if (failed.includes('throughput')) {
     const behindMs = step.windowSeconds * 1000 * (step.offeredRate / Math.max(step.achievedRate, 1e-9) - 1);

@@ -243,8 +243,9 @@ export interface CapacityStep {
    *  so more connections would have carried more */
   pool: { busyPct: number; limited: boolean };
   /** the harness, not the server, may have failed this step for at least one SLO line: its CPU
-   *  saturated a core, pool.limited, or its longest event-loop stall could account for the latency
-   *  over the line or for the time the achieved rate fell behind (capacity/verdict.ts) */
+   *  saturated a core, pool.limited, or its longest event-loop stall (twice over, for the backlog
+   *  behind it) could account for the latency over the line or for the time the achieved rate
+   *  fell behind (capacity/verdict.ts) */
   harnessLimited: boolean;
   /** conditions that failed the step for every SLO line */
   causes: StepCause[];
