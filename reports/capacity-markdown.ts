@@ -25,7 +25,7 @@ export function renderCapacityMarkdown(results: Results): string {
     `Open-model rate search per strategy and data size: ×${fmtNum(s.growth)} from ${fmtNum(s.startRate)}/s until a step fails, then bisected to within ${fmtNum(s.tolerance * 100)} %. ` +
       `Steps of ${fmtNum(s.warmupSeconds)} s warm-up and ${fmtNum(s.windowSeconds)} s measured. A step fails a line when write p99 (from the intended start) is over it, ` +
       `and every line on errors or drops over ${fmtNum(s.maxErrorPct)} %, an achieved rate ${fmtNum(s.maxShortfallPct)} % short of the offered one, or drift. ` +
-      `The knee is the highest passing rate; ≥ marks a lower bound (the harness limited the failing step, or the search did not finish).`,
+      `The knee is the highest passing rate; ≥ marks a lower bound (the harness may have caused the failure, or the search did not finish).`,
   );
   const today = todayLines(c);
   if (today.length) out.push('## Headroom', today.map((l, i) => (i === 0 ? md(l) : `- ${md(l)}`)).join('\n'));

@@ -145,7 +145,7 @@ export function kneeOf(steps: CapacityStep[], sloP99Ms: number, status: SearchOu
   const what = `at ${fmt(hi.offeredRate)}/s: ${failureText(hi, sloP99Ms)}`;
   if (harnessExplains(hi, sloP99Ms)) {
     // the failure may be the harness's own: the server carries at least the passing rate
-    return knee('harness', `the harness limited the failing step (${harnessText(hi)}) ${what}`, true);
+    return knee('harness', `the harness may have caused the failure (${harnessText(hi)}) ${what}`, true);
   }
   if (rate === null) return knee(failures[0] ?? 'latency', `fails even at ${fmt(hi.offeredRate)}/s: ${failureText(hi, sloP99Ms)}`, false);
   return knee(failures[0] ?? 'latency', what, false);
