@@ -219,6 +219,7 @@ export interface CapacityStep {
   /** connections that served the arrivals, and how many arrivals could wait or run at once */
   clients: number;
   maxInFlight: number;
+  /** the step's warm-up and measured window */
   warmupSeconds: number;
   windowSeconds: number;
   /** writes that succeeded in the window */
@@ -260,6 +261,7 @@ export interface CapacityKnee {
   rate: number | null;
   /** lowest offered rate that failed; null when none did */
   failedAt: number | null;
+  /** what ended the search for this line (see CapacityLimit) */
   limit: CapacityLimit;
   /** one line saying what happened at the failing step (or why the search stopped) */
   detail: string;
@@ -272,13 +274,16 @@ export interface CapacityKnee {
 }
 
 export interface CapacitySearch {
+  /** strategy id */
   strategy: string;
+  /** the data size: users seeded in the strategy's schema */
   users: number;
   /** done: every line bracketed to the tolerance (or ended by max-rate, or failing from the
    *  lowest rate); unfinished: its share of the budget ran out (knees are best passing rates);
    *  interrupted: Ctrl-C; not-started: the budget was gone before it began; failed /
    *  not-deployable / skipped: as in strategies[].status, with the reason */
   status: 'done' | 'unfinished' | 'interrupted' | 'not-started' | 'failed' | 'not-deployable' | 'skipped';
+  /** why it is not done, in a sentence */
   reason?: string;
   /** seed data loaded into its schema for this size */
   seed?: { rows: number; ms: number };
@@ -293,7 +298,9 @@ export interface CapacitySearch {
 
 /** Where the profile's peak load meets a strategy's knee, as the data grows. */
 export interface CapacityCrossing {
+  /** strategy id */
   strategy: string;
+  /** the SLO line, write p99 in ms */
   sloP99Ms: number;
   /** users at which the peak writes reach the knee; null when no knee was measured */
   users: number | null;
@@ -307,15 +314,24 @@ export interface CapacityCrossing {
 export interface CapacityResult {
   /** the search as configured (scenario capacity block, after --users, --slo-p99, --budget) */
   settings: {
+    /** data sizes searched, ascending */
     users: number[];
+    /** the SLO lines: write p99 in ms, ascending */
     sloP99Ms: number[];
+    /** --budget: the whole search, deployments included, ms */
     budgetMs: number;
+    /** arrivals per second of the first step */
     startRate: number;
+    /** factor between steps until one fails */
     growth: number;
+    /** bisection stops when failedAt <= rate x (1 + tolerance) */
     tolerance: number;
+    /** each step's warm-up and measured window */
     warmupSeconds: number;
     windowSeconds: number;
+    /** the search's ceiling, arrivals per second */
     maxRate: number;
+    /** connections per step grow with the rate up to this */
     maxClients: number;
     /** a step fails when errors or drops exceed this % of arrivals */
     maxErrorPct: number;
@@ -326,13 +342,29 @@ export interface CapacityResult {
   };
   /** wall time the whole search took, deployments included, ms */
   usedMs: number;
+  /** Ctrl-C stopped it: the steps measured before are kept */
   interrupted?: boolean;
-  /** the scenario's workload profile, with the peak it implies per user */
+  /** the scenario's workload profile (config/types.ts WorkloadProfile), with the peak writes per
+   *  user per second it implies always filled in */
   profile?: { users: number; writesPerUserPerDay?: number; peakToAverage?: number; peakWritesPerUserPerSecond: number };
   /** one per strategy and data size, strategies in order (baseline first), sizes ascending */
   searches: CapacitySearch[];
   /** with a profile: per strategy and SLO line, the users at which its peak meets the knee */
   crossings?: CapacityCrossing[];
   /** with a profile: per strategy and SLO line, the knee over the peak at profile.users */
-  today?: Array<{ strategy: string; sloP99Ms: number; headroom: number | null; basis: CapacityCrossing['basis']; lowerBound: boolean }>;
+  today?: CapacityToday[];
+}
+
+export interface CapacityToday {
+  /** strategy id */
+  strategy: string;
+  /** the SLO line, write p99 in ms */
+  sloP99Ms: number;
+  /** writes per second at the knee at profile.users over the profile's peak there; null when no
+   *  knee was measured */
+  headroom: number | null;
+  /** how the knee at profile.users was obtained (see CapacityCrossing.basis) */
+  basis: CapacityCrossing['basis'];
+  /** it rests on a lower-bound knee: the headroom is at least this */
+  lowerBound: boolean;
 }

@@ -144,11 +144,6 @@ export function capacityThroughputChart(c: CapacityResult, palette: StrategyPale
     height: 260,
     layer: [
       {
-        data: { values: [{ offered: lo, achieved: lo }, { offered: hi, achieved: hi }] },
-        mark: { type: 'line', color: '#9aa3b2', strokeDash: [4, 4], strokeWidth: 1 },
-        encoding: { x, y },
-      },
-      {
         data: { values: bestPerRate(ps) },
         mark: { type: 'line', strokeWidth: 1.8, interpolate: 'linear' },
         encoding: { x, y, color: strategiesLegend(palette, ps), order: { field: 'offered', type: 'quantitative' } },
@@ -157,6 +152,12 @@ export function capacityThroughputChart(c: CapacityResult, palette: StrategyPale
         data: { values: ps },
         mark: { type: 'point', filled: false, size: 60, strokeWidth: 1.6 },
         encoding: { x, y, color: strategyColor(palette), shape, tooltip: tooltip() },
+      },
+      // on top, so that it shows where the strategies' lines run along it
+      {
+        data: { values: [{ offered: lo, achieved: lo }, { offered: hi, achieved: hi }] },
+        mark: { type: 'line', color: '#1d2330', strokeDash: [6, 4], strokeWidth: 1.2, opacity: 0.7 },
+        encoding: { x, y },
       },
     ],
   };
