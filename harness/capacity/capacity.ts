@@ -2,41 +2,22 @@
 // deployed side by side (the previous size's schemas dropped first, so the server holds one size
 // at a time), one rate search per strategy within its share of the budget, and results.json with
 // the capacity section. Cleans up whatever happens; on Ctrl-C keeps the steps measured so far,
-// marked interrupted.
+// marked interrupted. What it needs of the engine under `run` goes through engine.ts only.
 import fs from 'node:fs';
 import path from 'node:path';
-import type pg from 'pg';
-import type { Redis } from 'ioredis';
 import type { Scenario } from '../config/types.ts';
 import { capacityStepLoad } from '../config/scenario.ts';
-import {
-  SCHEMA_VERSION,
-  type CapacityResult,
-  type CapacitySearch,
-  type CapacityStep,
-  type CounterDrift,
-  type Results,
-  type StrategyResult,
-  type StrategyStatus,
-} from '../results/types.ts';
-import type { Strategy, StrategyContext } from '../strategies/types.ts';
+import { SCHEMA_VERSION, type CapacityResult, type CapacitySearch, type CapacityStep, type Results, type StrategyResult, type StrategyStatus } from '../results/types.ts';
+import type { Strategy } from '../strategies/types.ts';
 import { strategyById } from '../strategies/index.ts';
 import { redisPrefixFor } from '../strategies/redis-keys.ts';
-import { openPostgres, type PgTarget } from '../provision/postgres.ts';
-import { openRedis, type RedisTarget } from '../provision/redis.ts';
-import { connectPg } from '../db/connect.ts';
-import { dropSchema } from '../db/schemas.ts';
 import { schemaFor } from '../db/schema-name.ts';
-import { deployEach } from '../run/deploy.ts';
-import { collectEnvironment } from '../run/environment.ts';
 import { newRunId } from '../run/run-id.ts';
-import { Ledger } from '../measure/ledger.ts';
-import { exactCheck, truthByUser } from '../measure/drift.ts';
 import type { LiveStats } from '../load/driver.ts';
 import { Budget, SearchClock, deployReserveMs } from './budget.ts';
 import { searchKnees, kneeOf, type SearchPlan } from './search.ts';
 import { judgeStep, MAX_ERROR_PCT, MAX_SHORTFALL_PCT } from './verdict.ts';
-import { runStep, type StepTarget } from './step.ts';
+import { deploySize, openTargets, prepareStrategy, runStep, undeploy, type SizedEntry, type StepTarget, type Targets } from './engine.ts';
 import { addHeadroom } from './headroom.ts';
 
 export interface CapacityProgress {
@@ -71,12 +52,6 @@ export interface CapacityOutcome {
   results: Results;
   resultsPath: string;
   outDir: string;
-}
-
-interface Entry {
-  strategy: Strategy;
-  ctx: StrategyContext;
-  result: { status: StrategyStatus; reason?: string };
 }
 
 const rate = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : String(n));
@@ -153,103 +128,69 @@ export async function capacity(o: CapacityOptions): Promise<CapacityOutcome> {
   const budget = new Budget(spec.budgetMs);
   const stepMs = (spec.warmupSeconds + spec.windowSeconds) * 1000;
 
-  let pgTarget: PgTarget | undefined;
-  let redisTarget: RedisTarget | undefined;
-  let redis: Redis | undefined;
-  let admin: pg.Client | undefined;
-  let deployed: Entry[] = [];
-  const dropDeployed = async () => {
-    if (admin && !o.keep) for (const e of deployed) await dropSchema(admin, e.ctx.schema).catch(() => {});
-    if (redis) for (const e of deployed) await e.strategy.cleanup?.(redis, e.ctx).catch(() => {});
-    deployed = [];
-  };
+  let targets: Targets | undefined;
+  let deployed: SizedEntry[] = [];
   try {
-    log(o.databaseUrl ? 'connecting to DATABASE_URL' : 'starting an embedded PostgreSQL');
-    pgTarget = await openPostgres({ databaseUrl: o.databaseUrl });
-    admin = await connectPg(pgTarget.url, { applicationName: 'counterbench:admin' });
-    if (pgTarget.kind === 'embedded') await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-    let redisReason = '';
-    if (strategies.some((x) => x.needsRedis)) {
-      const r = await openRedis(env);
-      if ('reason' in r) redisReason = r.reason;
-      else ({ target: redisTarget, client: redis } = r);
-    }
-    const environment = await collectEnvironment(admin, pgTarget.kind, redisTarget?.version ?? null);
+    targets = await openTargets({ databaseUrl: o.databaseUrl, env, needsRedis: strategies.some((x) => x.needsRedis), log });
+    const t = targets;
 
     let msPerUser: number | undefined;
     for (const [sizeIndex, users] of spec.users.entries()) {
       if (aborted()) break;
       const searches = result.searches.filter((x) => x.users === users);
-      const searchesLeft = result.searches.filter((x) => x.users >= users).length;
       const reserve = () => deployReserveMs(msPerUser, spec.users.slice(sizeIndex + 1));
       // not even one step per search of this size fits after deploying it: leave them not
       // started, deploy nothing
+      const searchesLeft = result.searches.filter((x) => x.users >= users).length;
       if (budget.share(searchesLeft, deployReserveMs(msPerUser, spec.users.slice(sizeIndex))) < stepMs) continue;
 
       // one size at a time on the server
-      await dropDeployed();
+      await undeploy(t, deployed, o.keep ?? false);
+      deployed = [];
       const data = { ...s.data, users };
       const sized: Scenario = { ...s, data };
-      const entries: Entry[] = strategies.map((strategy) => ({
+      const entries: SizedEntry[] = strategies.map((strategy) => ({
         strategy,
         ctx: { schema: schemaFor(strategy.id, namespace), redisPrefix: redisPrefixFor(runId, strategy.id), users, options: s.options },
         result: { status: 'ok' },
       }));
       const deployStarted = Date.now();
       log(`${users.toLocaleString('en-US')} users: deploying ${ids.join(', ')}`);
-      await deployEach(entries, {
-        url: pgTarget.url,
-        admin,
-        data,
-        redis,
-        redisReason,
+      await deploySize(t, entries, data, {
         signal: o.signal,
         log,
         touched: (e) => deployed.push(e),
         deployed: (e, d) => {
-          const search = searches.find((x) => x.strategy === e.strategy.id)!;
-          search.seed = { rows: d.seedRows, ms: Math.round(d.seedMs) };
+          searches.find((x) => x.strategy === e.strategy.id)!.seed = { rows: d.seedRows, ms: Math.round(d.seedMs) };
         },
       });
       msPerUser = (Date.now() - deployStarted) / users;
+      // what did not deploy is settled first, so that the budget is shared among the rest
+      for (const e of entries) {
+        if (e.result.status === 'ok') continue;
+        const search = searches.find((x) => x.strategy === e.strategy.id)!;
+        search.status = e.result.status === 'not-deployable' || e.result.status === 'skipped' ? e.result.status : 'failed';
+        search.reason = e.result.reason;
+      }
 
       for (const e of entries) {
+        if (e.result.status !== 'ok') continue;
         const search = searches.find((x) => x.strategy === e.strategy.id)!;
+        if (aborted()) break;
         const left = result.searches.filter((x) => x.users > users || (x.users === users && x.status === 'not-started')).length;
-        if (aborted()) {
-          search.status = 'interrupted';
-          search.reason = 'interrupted before this search began';
-          continue;
-        }
-        if (e.result.status !== 'ok') {
-          search.status = e.result.status === 'not-deployable' || e.result.status === 'skipped' ? e.result.status : 'failed';
-          search.reason = e.result.reason;
-          continue;
-        }
         const share = budget.share(left, reserve());
         if (share < stepMs) continue; // stays not-started, with its reason
         search.budgetMs = Math.round(share);
-        await runSearch(e, search, sized, share);
+        await runSearch(t, e, search, sized, share);
       }
     }
 
-    async function runSearch(e: Entry, search: CapacitySearch, sized: Scenario, share: number) {
-      // named outside counterbench:<id>, so that the steps' snapshots do not wait for it
-      const check = await connectPg(pgTarget!.url, { schema: e.ctx.schema, applicationName: `counterbench-capacity:${e.strategy.id}:check` });
+    async function runSearch(t: Targets, e: SizedEntry, search: CapacitySearch, sized: Scenario, share: number) {
       const clock = new SearchClock(share, stepMs, budget);
+      let target: StepTarget | undefined;
       try {
-        const target: StepTarget = {
-          strategy: e.strategy,
-          ctx: e.ctx,
-          pgUrl: pgTarget!.url,
-          redisUrl: redisTarget?.url,
-          redis,
-          admin: admin!,
-          check,
-          ledger: new Ledger(search.users, await truthByUser(check)),
-          scenario: sized,
-        };
-        let counters: CounterDrift[] = await exactCheck(check, redis, e.strategy, e.ctx);
+        target = await prepareStrategy(t, e, sized);
+        const ready = target;
         let lowestServiceMs = Infinity;
         log(`  ${e.strategy.id} at ${search.users.toLocaleString('en-US')} users: ${Math.round(share / 1000)} s of the budget`);
         const outcome = await searchKnees(plan, {
@@ -257,7 +198,7 @@ export async function capacity(o: CapacityOptions): Promise<CapacityOutcome> {
           canStep: () => clock.canStep(),
           measure: async (r) => {
             const index = search.steps.length + 1;
-            const step = await runStep(target, capacityStepLoad(spec!, r), counters, {
+            const m = await runStep(ready, capacityStepLoad(spec!, r), {
               warmupSeconds: spec!.warmupSeconds,
               windowSeconds: spec!.windowSeconds,
               signal: o.signal,
@@ -265,12 +206,11 @@ export async function capacity(o: CapacityOptions): Promise<CapacityOutcome> {
                 ? (live) => o.onProgress!({ strategy: e.strategy.id, users: search.users, step: index, rate: r, live, budgetLeftMs: budget.leftMs() })
                 : undefined,
             });
-            counters = step.counters;
-            clock.stepTook(step.measurement.wallMs);
-            const service = step.measurement.ops.write?.serviceTimeMs?.mean;
+            clock.stepTook(m.wallMs);
+            const service = m.ops.write?.serviceTimeMs?.mean;
             if (service !== undefined && service > 0) lowestServiceMs = Math.min(lowestServiceMs, service);
-            const judged = judgeStep(step.measurement, { index, sloP99Ms: plan.sloP99Ms, lowestServiceMs });
-            // kept as it goes, so that a failure or Ctrl-C later still finds it in the results
+            const judged = judgeStep(m, { index, sloP99Ms: plan.sloP99Ms, lowestServiceMs });
+            // kept as it goes, so that a failure later still finds it in the results
             search.steps.push(judged);
             if (!aborted()) log(stepLine(judged, plan.sloP99Ms));
             return judged;
@@ -281,7 +221,7 @@ export async function capacity(o: CapacityOptions): Promise<CapacityOutcome> {
         search.status = outcome.status;
         search.reason =
           outcome.status === 'unfinished'
-            ? "its share of the budget ran out: each knee is the best passing rate so far"
+            ? 'its share of the budget ran out: each knee is the best passing rate so far'
             : outcome.status === 'interrupted'
               ? 'interrupted: the steps measured before Ctrl-C are kept'
               : undefined;
@@ -291,7 +231,7 @@ export async function capacity(o: CapacityOptions): Promise<CapacityOutcome> {
         search.knees = plan.sloP99Ms.map((slo) => kneeOf(search.steps, slo, 'unfinished', plan));
       } finally {
         search.usedMs = clock.usedMs();
-        await check.end().catch(() => {});
+        await target?.close();
       }
     }
 
@@ -323,7 +263,7 @@ export async function capacity(o: CapacityOptions): Promise<CapacityOutcome> {
         finishedAt: new Date().toISOString(),
         interrupted: aborted() || undefined,
         scenario: { ...s, strategies: ids },
-        environment,
+        environment: t.environment,
         thresholds: [],
       },
       strategies: strategyResults,
@@ -334,10 +274,7 @@ export async function capacity(o: CapacityOptions): Promise<CapacityOutcome> {
     fs.writeFileSync(resultsPath, JSON.stringify(results, null, 2) + '\n');
     return { results, resultsPath, outDir };
   } finally {
-    await dropDeployed();
-    redis?.disconnect();
-    await admin?.end().catch(() => {});
-    await redisTarget?.stop();
-    await pgTarget?.stop();
+    if (targets) await undeploy(targets, deployed, o.keep ?? false);
+    await targets?.close();
   }
 }
