@@ -2,12 +2,12 @@
 // beyond the threshold (latency up, throughput down, consistency down, server cost up).
 import type { Results, StrategyResult } from '../harness/results/types.ts';
 import { costVsBaseline, errorRatePct, isHeadlineFigure, minConsistencyPct, OP_NAMES, serverFigures } from './figures.ts';
-import { fmtChange, fmtFigure, fmtMs, fmtPct, fmtRate, fmtRatio } from './format.ts';
+import { fmtChange, fmtFigure, fmtMs, fmtNum, fmtPct, fmtRate, fmtRatio } from './format.ts';
 import { escapeHtml as esc, stripUrls } from './safe-text.ts';
 import { STYLES } from './html/styles.ts';
 
 export type Direction = 'lower-is-better' | 'higher-is-better' | 'neutral';
-export type FigureKind = 'latency' | 'throughput' | 'errors' | 'consistency' | 'cost-ratio' | 'server';
+export type FigureKind = 'latency' | 'throughput' | 'errors' | 'consistency' | 'cost-ratio' | 'server' | 'capacity';
 
 export interface FigureChange {
   strategy: string;
@@ -117,6 +117,38 @@ function change(strategy: string, a: FigureValue | undefined, b: FigureValue | u
   return { strategy, figure: base.figure, kind: base.kind, direction: base.direction, a: av, b: bv, delta, changePct, regression: worse, improvement: better };
 }
 
+/** A capacity search's knees, per strategy, data size and SLO line; a knee below the lowest rate
+ *  tried counts as 0, a search that measured nothing is left out. */
+function kneesOf(r: Results): Map<string, { strategy: string; figure: string; value: number; lowerBound: boolean }> {
+  const out = new Map<string, { strategy: string; figure: string; value: number; lowerBound: boolean }>();
+  for (const s of r.capacity?.searches ?? []) {
+    if (!s.steps.length) continue;
+    for (const k of s.knees) {
+      const figure = `capacity.knee.${s.users}users.p99<=${k.sloP99Ms}ms`;
+      out.set(`${s.strategy} ${figure}`, { strategy: s.strategy, figure, value: k.rate ?? 0, lowerBound: k.lowerBound });
+    }
+  }
+  return out;
+}
+
+/** Knees that moved: higher is better, and one that fell by more than the threshold regresses. */
+function capacityChanges(a: Results, b: Results, thresholdPct: number, caveats: string[]): FigureChange[] {
+  const ka = kneesOf(a);
+  const kb = kneesOf(b);
+  const out: FigureChange[] = [];
+  for (const [key, x] of ka) {
+    const y = kb.get(key);
+    if (!y) continue;
+    const fv = (v: number): FigureValue => ({ figure: x.figure, kind: 'capacity', direction: 'higher-is-better', value: v });
+    const c = change(x.strategy, fv(x.value), fv(y.value), thresholdPct);
+    out.push(c);
+    if ((c.regression || c.improvement) && (x.lowerBound || y.lowerBound)) {
+      caveats.push(`${x.strategy} ${x.figure}: ${x.lowerBound ? 'A' : 'B'}'s knee is a lower bound (harness, budget or ceiling), so the move may be the harness's`);
+    }
+  }
+  return out;
+}
+
 function side(r: Results): RunSide {
   return { runId: r.run.id, startedAt: r.run.startedAt, scenario: r.run.scenario?.name ?? '' };
 }
@@ -155,6 +187,8 @@ export function compareResults(a: Results, b: Results, options: CompareOptions =
       figures.push(change(sa.id, x, y, thresholdPct));
     }
   }
+  const caveats = caveatsOf(a, b);
+  figures.push(...capacityChanges(a, b, thresholdPct, caveats));
   return {
     thresholdPct,
     a: side(a),
@@ -164,7 +198,7 @@ export function compareResults(a: Results, b: Results, options: CompareOptions =
     statusChanges,
     onlyInA: [...idsA].filter((id) => !idsB.has(id)),
     onlyInB: [...idsB].filter((id) => !idsA.has(id)),
-    caveats: caveatsOf(a, b),
+    caveats: caveats.map(stripUrls),
   };
 }
 
@@ -185,6 +219,8 @@ function fmtValue(f: FigureChange, v: number | null): string {
       return fmtPct(v);
     case 'cost-ratio':
       return fmtRatio(v);
+    case 'capacity':
+      return `${fmtNum(v)}/s`;
     default:
       return fmtFigure(f.figure, v);
   }
@@ -201,6 +237,7 @@ function textFigures(c: Comparison): FigureChange[] {
       f.regression ||
       f.improvement ||
       /latencyMs\.(p50|p99)$|throughput$|errorRatePct$|consistencyPct$|writeLatencyRatio$/.test(f.figure) ||
+      f.kind === 'capacity' ||
       (f.kind === 'server' && f.direction !== 'neutral'),
   );
 }

@@ -3,6 +3,7 @@
 import type { OpName, OpResult, Results, StrategyResult } from '../harness/results/types.ts';
 import { costVsBaseline, minConsistencyPct, OP_NAMES } from './figures.ts';
 import { stripUrls } from './safe-text.ts';
+import { renderCapacityCsv } from './capacity-csv.ts';
 
 export const CSV_COLUMNS = [
   'strategy',
@@ -32,7 +33,7 @@ export const CSV_COLUMNS = [
 
 type Cell = string | number | boolean | undefined | null;
 
-function cell(v: Cell): string {
+export function csvCell(v: Cell): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
@@ -69,10 +70,11 @@ function row(results: Results, s: StrategyResult, round: string | number, op: Op
     cost.writeThroughputRatio,
     s.reason,
   ];
-  return values.map(cell).join(',');
+  return values.map(csvCell).join(',');
 }
 
 export function renderCsv(results: Results): string {
+  if (results.capacity) return renderCapacityCsv(results);
   const lines: string[] = [CSV_COLUMNS.join(',')];
   for (const s of results.strategies) {
     const before = lines.length;

@@ -9,6 +9,7 @@ import { fmtFigure, fmtInt, fmtMs, fmtNum, fmtPct, fmtRate, fmtRatio } from './f
 import { loadModelNote, SERVICE_TIME_MEANING } from './load-model.ts';
 import { escapeMarkdown as md, escapeMarkdownCode as code } from './safe-text.ts';
 import { verdictOf, type VerdictEntry } from './verdict.ts';
+import { renderCapacityMarkdown } from './capacity-markdown.ts';
 
 function mdTable(headers: string[], rows: string[][], numeric: boolean[] = []): string {
   const align = headers.map((_, i) => (numeric[i] ? '---:' : '---'));
@@ -48,6 +49,7 @@ function opSection(results: Results, op: OpName): string {
 }
 
 export function renderMarkdown(results: Results): string {
+  if (results.capacity) return renderCapacityMarkdown(results);
   const v = verdictOf(results);
   const sc = results.run.scenario;
   const env = results.run.environment;

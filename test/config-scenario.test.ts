@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadScenario, listScenarios, scenarioFromObject } from '../harness/config/scenario.ts';
+import { loadAnyScenario, loadScenario, listScenarios, scenarioFromObject } from '../harness/config/scenario.ts';
 import { ALL_STRATEGY_IDS } from '../harness/config/strategy-ids.ts';
 import { parseDurationMs } from '../harness/config/duration.ts';
 import { UsageError } from '../harness/errors.ts';
@@ -37,7 +37,7 @@ describe('built-in scenarios', () => {
       expect.arrayContaining(['smoke', 'default', 'yellow-zone', 'count-star-100k', 'open-smoke']),
     );
     for (const { name, description } of list) {
-      const s = loadScenario(name);
+      const s = loadAnyScenario(name);
       expect(s.name).toBe(name);
       expect(description.length).toBeGreaterThan(10);
     }

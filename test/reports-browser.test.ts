@@ -10,6 +10,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReports } from '../reports/write.ts';
 import { buildResults } from './reports-fixture.ts';
+import { buildCapacityResults } from './capacity-fixture.ts';
 import { run } from '../harness/run/runner.ts';
 import { scenarioFromObject } from '../harness/config/scenario.ts';
 import type { Results } from '../harness/results/types.ts';
@@ -128,6 +129,27 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('report.html in a brow
     expect(await page.textContent('#verdict .lead')).toContain('kept every counter exact');
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'report.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    expect(blocked).toEqual([]);
+    await page.close();
+  });
+
+  it('draws the capacity page: the hockey stick and achieved-vs-offered charts per size', async () => {
+    const { page, problems, blocked } = await open(1280, buildCapacityResults());
+    const charts = await page.$$eval('[data-chart]', (els) => els.map((el) => ({ id: el.id, drawn: !!el.querySelector('svg, canvas'), text: el.textContent ?? '' })));
+    expect(charts.map((c) => c.id)).toEqual(['chart-capacity-latency-1000', 'chart-capacity-throughput-1000', 'chart-capacity-latency-10000', 'chart-capacity-throughput-10000']);
+    for (const c of charts) {
+      expect(c.drawn, c.id).toBe(true);
+      expect(c.text, c.id).not.toContain('could not be drawn');
+    }
+    // the zone lines are labelled on the chart, and the harness-limited steps have their legend entry
+    const latency = await page.$eval('#chart-capacity-latency-1000', (el) => el.textContent ?? '');
+    expect(latency).toContain('yellow zone: p99 50 ms');
+    expect(latency).toContain('red zone: p99 100 ms');
+    expect(latency).toContain('harness-limited step');
+    expect(await page.$eval('main > section', (el) => el.id)).toBe('capacity');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'report-capacity.png'), fullPage: true });
     expect(problems).toEqual([]);
     expect(blocked).toEqual([]);
     await page.close();

@@ -5,6 +5,9 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { UsageError } from '../errors.ts';
 import { describeFsError } from '../fs-error.ts';
+import type { Results } from '../results/types.ts';
+import { ReportsNotWritten, writeReports } from '../../reports/write.ts';
+import type { Output } from './output.ts';
 
 export interface OutDir {
   dir: string;
@@ -52,4 +55,19 @@ export async function prepareOutDir(dir: string, what: string): Promise<OutDir> 
     throw fail(describeFsError(e));
   }
   return { dir, removeIfUnused };
+}
+
+/**
+ * The reports beside a results.json already written: a report that fails must not turn the
+ * command into a failure or hide it, and results.json stays where it is. Returns the reports
+ * written.
+ */
+export async function writeReportsAfterRun(command: string, outcome: { results: Results; resultsPath: string; outDir: string }, o: Output): Promise<string[]> {
+  try {
+    return await writeReports(outcome.results, outcome.outDir);
+  } catch (e) {
+    const why = e instanceof ReportsNotWritten ? e.message : `reports not written (${String((e as Error)?.message ?? e).split('\n')[0]})`;
+    o.err(`counterbench ${command}: ${why}; results are kept in ${outcome.resultsPath}`);
+    return e instanceof ReportsNotWritten ? e.written : [];
+  }
 }

@@ -5,10 +5,9 @@ import { renderSummary } from './summary.ts';
 import { progressLine } from './progress.ts';
 import { EXIT_FAILED_CHECK, EXIT_OK } from '../errors.ts';
 import { parseCommandArgs } from './args.ts';
-import { prepareOutDir } from './out-dir.ts';
+import { prepareOutDir, writeReportsAfterRun } from './out-dir.ts';
 import { checkNamespace } from '../db/schema-name.ts';
 import { thresholdsFailed } from '../results/thresholds.ts';
-import { ReportsNotWritten, writeReports } from '../../reports/write.ts';
 import type { Output } from './output.ts';
 
 export const RUN_USAGE = `usage: counterbench run [--scenario NAME|PATH] [--strategies a,b] [--out DIR] [--json]
@@ -78,15 +77,7 @@ export async function runCommand(argv: string[], o: Output, signal?: AbortSignal
     throw e;
   }
   progress.done();
-  // results.json is written; a report that fails must not turn the run into a failure or hide it
-  let files: string[] = [];
-  try {
-    files = await writeReports(outcome.results, outcome.outDir);
-  } catch (e) {
-    if (e instanceof ReportsNotWritten) files = e.written;
-    const why = e instanceof ReportsNotWritten ? e.message : `reports not written (${String((e as Error)?.message ?? e).split('\n')[0]})`;
-    o.err(`counterbench run: ${why}; results are kept in ${outcome.resultsPath}`);
-  }
+  const files = await writeReportsAfterRun('run', outcome, o);
   if (values.json) o.out(JSON.stringify(outcome.results, null, 2));
   else {
     o.out(renderSummary(outcome.results));

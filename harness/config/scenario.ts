@@ -11,7 +11,7 @@ import { UsageError } from '../errors.ts';
 import { ALL_STRATEGY_IDS, isStrategyId } from './strategy-ids.ts';
 import { parseDurationMs } from './duration.ts';
 import { parseThresholdExpression } from './threshold-expression.ts';
-import type { KeyDistribution, LoadModel, Scenario, Stage, Threshold } from './types.ts';
+import type { CapacitySpec, KeyDistribution, LoadModel, Scenario, Stage, Threshold, WorkloadProfile } from './types.ts';
 import { FAULT_KINDS, isFaultKind, type FaultSpec } from '../faults/kinds.ts';
 
 /** Built-in scenarios ship in the package, so they are found from this file, not from the cwd. */
@@ -52,6 +52,24 @@ const DEFAULTS = {
     driver: 'lean' as const,
   },
 };
+
+// A capacity scenario's search, where its file leaves something out. Short steps: the search
+// needs many of them, and each still has hundreds of arrivals at the lowest rate.
+export const CAPACITY_DEFAULTS: Omit<CapacitySpec, 'profile'> = {
+  users: [1000, 10_000, 100_000],
+  sloP99Ms: [50, 100],
+  budgetMs: 20 * 60_000,
+  startRate: 50,
+  growth: 2,
+  tolerance: 0.1,
+  warmupSeconds: 1,
+  windowSeconds: 4,
+  maxRate: 100_000,
+  // the server's connections are shared (max_connections is often 100)
+  maxClients: 32,
+};
+/** A capacity search measures writes; without a mix it offers nothing else. */
+const CAPACITY_MIX = { write: 100, read: 0, delete: 0 };
 
 /** Arrivals beyond this many waiting or running are dropped: one second's worth by default. */
 function defaultMaxInFlight(rate: number, clients: number): number {
@@ -99,6 +117,24 @@ const duration = (bareUnit: 's' | 'ms', allowZero: boolean) => {
     return ms !== undefined && (allowZero || ms > 0) ? ms : undefined;
   });
 };
+
+/** A list (or one value) of items each converted by `convert`; each bad item is named by index. */
+function listOf<T>(expected: string, convert: (v: unknown) => T | undefined) {
+  return z.unknown().transform((v, ctx): T[] => {
+    const items = Array.isArray(v) ? v : [v];
+    if (items.length === 0) {
+      ctx.addIssue({ code: 'custom', message: `expected a list of ${expected}, got an empty list` });
+      return z.NEVER;
+    }
+    const out: T[] = [];
+    items.forEach((item, i) => {
+      const x = convert(item);
+      if (x === undefined) ctx.addIssue({ code: 'custom', message: `expected ${expected}, got ${show(item)}`, path: Array.isArray(v) ? [i] : [] });
+      else out.push(x);
+    });
+    return out;
+  });
+}
 
 const strategyList = z.unknown().transform((v, ctx): string[] => {
   const expected = `"all" or a list of strategy ids (${ALL_STRATEGY_IDS.join(', ')})`;
@@ -253,9 +289,32 @@ const fileSchema = obj({
     maxRetries: int(0).optional(),
     driver: leaf('"lean" or "pg"', (v) => (v === 'lean' || v === 'pg' ? v : undefined)).optional(),
   }).optional(),
+  kind: leaf('"run" or "capacity"', (v) => (v === 'run' || v === 'capacity' ? v : undefined)).optional(),
+  capacity: obj({
+    users: listOf('an integer >= 1 (users)', (v) => (isNum(v) && Number.isInteger(v) && v >= 1 ? v : undefined)).optional(),
+    sloP99: listOf('a write p99 in ms > 0 (a number, or a string like "50ms")', (v) => {
+      const ms = parseDurationMs(v, 'ms');
+      return ms !== undefined && ms > 0 ? ms : undefined;
+    }).optional(),
+    budget: duration('s', false).optional(),
+    startRate: positive().optional(),
+    growth: leaf('a number > 1', (v) => (isNum(v) && v > 1 ? v : undefined)).optional(),
+    tolerance: leaf('a number > 0 and < 1', (v) => (isNum(v) && v > 0 && v < 1 ? v : undefined)).optional(),
+    warmup: duration('s', true).optional(),
+    window: duration('s', false).optional(),
+    maxRate: positive().optional(),
+    maxClients: int(1).optional(),
+    profile: obj({
+      users: int(1),
+      writesPerUserPerDay: positive().optional(),
+      peakToAverage: leaf('a number >= 1', (v) => (isNum(v) && v >= 1 ? v : undefined)).optional(),
+      peakWritesPerUserPerSecond: positive().optional(),
+    }).optional(),
+  }).optional(),
 });
 
 export type ScenarioFile = z.output<typeof fileSchema>;
+type CapacityFile = NonNullable<ScenarioFile['capacity']>;
 
 // ---- errors -----------------------------------------------------------------------------------
 
@@ -417,6 +476,7 @@ function resolve(f: ScenarioFile, o: ParsedOverrides, display: string, stem: str
   const fail = (field: string, message: string): never => {
     throw new UsageError(`${display}: ${field}: ${message}`);
   };
+  if (f.capacity) fail('capacity', 'only in a capacity scenario: add kind: capacity');
 
   const data = { ...DEFAULTS.data, ...f.data };
   if (o.users !== undefined) data.users = o.users;
@@ -526,6 +586,149 @@ function resolve(f: ScenarioFile, o: ParsedOverrides, display: string, stem: str
   };
 }
 
+// ---- capacity scenarios --------------------------------------------------------------------------
+
+export interface CapacityOverrides {
+  /** ids, a comma-separated list, or "all" */
+  strategies?: string;
+  /** data sizes, comma-separated */
+  users?: string;
+  /** SLO lines in ms, comma-separated; a leading "+" adds them to the scenario's lines */
+  sloP99?: string;
+  /** the whole search, e.g. "8m" (a bare number is seconds) */
+  budget?: string;
+}
+
+interface ParsedCapacityOverrides {
+  users?: number[];
+  slo?: { ms: number[]; add: boolean };
+  budgetMs?: number;
+}
+
+/** How much time one step at `rate` gets connections for: enough that the pool is not what
+ *  queues arrivals while the server still answers within the largest SLO line. */
+const STEP_CONNECTION_SECONDS_PER_SLO = 1;
+const MIN_STEP_CLIENTS = 4;
+
+/** The open load of one step of the search at `rate` arrivals per second: connections grow with
+ *  the rate (rate x the largest SLO line, so operations may take that long on average before
+ *  every connection is busy) up to the cap; one second of arrivals may wait. */
+export function capacityStepLoad(spec: CapacitySpec, rate: number): Extract<LoadModel, { kind: 'open' }> {
+  const sloSeconds = Math.max(...spec.sloP99Ms) / 1000;
+  const wanted = Math.ceil(rate * sloSeconds * STEP_CONNECTION_SECONDS_PER_SLO);
+  const clients = Math.max(1, Math.min(spec.maxClients, Math.max(MIN_STEP_CLIENTS, wanted)));
+  return { kind: 'open', rate, clients, maxInFlight: defaultMaxInFlight(rate, clients) };
+}
+
+function parseCapacityOverrides(o: CapacityOverrides): ParsedCapacityOverrides {
+  const out: ParsedCapacityOverrides = {};
+  if (o.users !== undefined) {
+    const parts = o.users.split(',').map((x) => x.trim());
+    const bad = parts.find((x) => !/^\d+$/.test(x) || Number(x) < 1);
+    if (bad !== undefined || parts.length === 0) {
+      throw new UsageError(`--users: expected a comma-separated list of whole numbers of users >= 1 (e.g. 1000,10000), got ${show(bad ?? o.users)}`);
+    }
+    out.users = parts.map(Number);
+  }
+  if (o.sloP99 !== undefined) {
+    const add = o.sloP99.trim().startsWith('+');
+    const parts = o.sloP99.trim().replace(/^\+/, '').split(',').map((x) => x.trim());
+    const ms = parts.map((x) => (x === '' ? NaN : Number(x)));
+    const i = ms.findIndex((n) => !Number.isFinite(n) || n <= 0);
+    if (i >= 0) throw new UsageError(`--slo-p99: expected a positive number of milliseconds (or a comma-separated list; "+" adds to the scenario's lines), got ${show(parts[i])}`);
+    out.slo = { ms, add };
+  }
+  if (o.budget !== undefined) {
+    const ms = parseDurationMs(o.budget, 's');
+    if (ms === undefined || ms <= 0) throw new UsageError(`--budget: expected a duration > 0 (seconds, or like "90s", "8m", "1h"), got ${show(o.budget)}`);
+    out.budgetMs = ms;
+  }
+  return out;
+}
+
+/** Ascending, each once; `what` names the field in the message. */
+function ascendingUnique(values: number[], what: string): number[] {
+  const sorted = [...values].sort((a, b) => a - b);
+  const twice = sorted.find((v, i) => i > 0 && sorted[i - 1] === v);
+  if (twice !== undefined) throw new UsageError(`${what}: ${twice} is listed twice`);
+  return sorted;
+}
+
+function resolveProfile(p: NonNullable<CapacityFile['profile']>, users: number[], display: string, usersFrom: string): WorkloadProfile {
+  const fail = (field: string, message: string): never => {
+    throw new UsageError(`${display}: capacity.profile.${field}: ${message}`);
+  };
+  const perDay = p.writesPerUserPerDay !== undefined;
+  const perSecond = p.peakWritesPerUserPerSecond !== undefined;
+  if (perDay === perSecond) {
+    fail(perDay ? 'peakWritesPerUserPerSecond' : 'writesPerUserPerDay', 'expected exactly one of writesPerUserPerDay (with peakToAverage) or peakWritesPerUserPerSecond');
+  }
+  if (perSecond && p.peakToAverage !== undefined) fail('peakToAverage', 'applies to writesPerUserPerDay only; peakWritesPerUserPerSecond is already the peak');
+  const largest = users[users.length - 1];
+  if (p.users > largest) {
+    fail('users', `${p.users} users today is more than the largest data size searched (${largest}${usersFrom}): the profile contradicts the data sizes; search a size of at least ${p.users} users`);
+  }
+  return perDay
+    ? { users: p.users, writesPerUserPerDay: p.writesPerUserPerDay, peakToAverage: p.peakToAverage ?? 1 }
+    : { users: p.users, peakWritesPerUserPerSecond: p.peakWritesPerUserPerSecond };
+}
+
+function resolveCapacity(f: ScenarioFile, cap: ParsedCapacityOverrides, strategies: string | undefined, display: string, stem: string): Scenario {
+  const fail = (field: string, message: string): never => {
+    throw new UsageError(`${display}: ${field}: ${message}`);
+  };
+  // the search sets the load and times its own steps; a file that sets them expects something else
+  if (f.load) fail('load', 'not used in a capacity scenario: the search sets the arrival rate (capacity.startRate, capacity.growth, capacity.maxClients)');
+  if (f.phases) fail('phases', 'not used in a capacity scenario: each step has capacity.warmup and capacity.window');
+  if (f.rounds !== undefined) fail('rounds', 'not used in a capacity scenario: every step is one measurement');
+  if (f.thresholds) fail('thresholds', 'not used in a capacity scenario: the SLO lines are capacity.sloP99');
+  if (f.data?.users !== undefined) fail('data.users', 'not used in a capacity scenario: the data sizes are capacity.users');
+  const c: CapacityFile = f.capacity ?? {};
+  const d = CAPACITY_DEFAULTS;
+  const users = ascendingUnique(cap.users ?? c.users ?? d.users, cap.users ? '--users' : `${display}: capacity.users`);
+  const fileSlo = c.sloP99 ?? d.sloP99Ms;
+  const slo = cap.slo ? (cap.slo.add ? [...fileSlo, ...cap.slo.ms.filter((x) => !fileSlo.includes(x))] : cap.slo.ms) : fileSlo;
+  const spec: CapacitySpec = {
+    users,
+    sloP99Ms: ascendingUnique(slo, cap.slo ? '--slo-p99' : `${display}: capacity.sloP99`),
+    budgetMs: cap.budgetMs ?? c.budget ?? d.budgetMs,
+    startRate: c.startRate ?? d.startRate,
+    growth: c.growth ?? d.growth,
+    tolerance: c.tolerance ?? d.tolerance,
+    warmupSeconds: c.warmup !== undefined ? c.warmup / 1000 : d.warmupSeconds,
+    windowSeconds: c.window !== undefined ? c.window / 1000 : d.windowSeconds,
+    maxRate: c.maxRate ?? d.maxRate,
+    maxClients: c.maxClients ?? d.maxClients,
+  };
+  if (spec.maxRate < spec.startRate) fail('capacity.maxRate', `expected at least capacity.startRate (${spec.startRate}), got ${spec.maxRate}`);
+  const stepMs = (spec.warmupSeconds + spec.windowSeconds) * 1000;
+  if (spec.budgetMs < stepMs) {
+    const which = cap.budgetMs !== undefined ? '--budget' : `${display}: capacity.budget`;
+    throw new UsageError(`${which}: ${spec.budgetMs / 1000}s is too small for even one step (warm-up ${spec.warmupSeconds}s + window ${spec.windowSeconds}s)`);
+  }
+  const usersFrom = cap.users ? ', from --users' : '';
+  if (c.profile) spec.profile = resolveProfile(c.profile, users, display, usersFrom);
+  if (f.keys?.distribution === 'hotset' && f.keys.hotUsers > users[0]) {
+    fail('keys.hotUsers', `expected at most the smallest data size (${users[0]}${usersFrom}), got ${f.keys.hotUsers}`);
+  }
+  if (f.mix && !((f.mix.write ?? 0) > 0)) fail('mix.write', 'expected a weight > 0: the search judges write latency');
+  const first = capacityStepLoad(spec, spec.startRate);
+  const asRun: ScenarioFile = {
+    ...f,
+    kind: undefined,
+    capacity: undefined,
+    data: { ...f.data, users: users[0] },
+    load: { model: 'open', rate: first.rate, clients: first.clients, maxInFlight: first.maxInFlight },
+    phases: { warmup: spec.warmupSeconds * 1000, duration: spec.windowSeconds * 1000 },
+    mix: f.mix ?? CAPACITY_MIX,
+  };
+  return { ...resolve(asRun, parseOverrides({ strategies }), display, stem), capacity: spec };
+}
+
+function notCapacity(display: string, nameOrPath: string): never {
+  throw new UsageError(`${display} is a capacity scenario (kind: capacity): run it with "counterbench capacity --scenario ${nameOrPath}"`);
+}
+
 // ---- the API ------------------------------------------------------------------------------------
 
 /**
@@ -537,17 +740,47 @@ function resolve(f: ScenarioFile, o: ParsedOverrides, display: string, stem: str
 export function loadScenario(nameOrPath: string | undefined, overrides: ScenarioOverrides = {}): Scenario {
   const loc = locate(nameOrPath ?? DEFAULT_SCENARIO);
   const file = parseScenarioFile(readData(loc), loc.display);
+  if (file.kind === 'capacity') notCapacity(loc.display, nameOrPath!);
   return resolve(file, parseOverrides(overrides), loc.display, loc.stem);
 }
 
 /** For scenarios not kept in a file (tests, `calibrate`): same validation, same defaults. */
 export function scenarioFromObject(data: unknown, overrides: ScenarioOverrides = {}, display = '(scenario)'): Scenario {
-  return resolve(parseScenarioFile(data, display), parseOverrides(overrides), display, 'custom');
+  const file = parseScenarioFile(data, display);
+  if (file.kind === 'capacity') notCapacity(display, display);
+  return resolve(file, parseOverrides(overrides), display, 'custom');
 }
 
-export function listScenarios(): Array<{ name: string; description: string }> {
+export const DEFAULT_CAPACITY_SCENARIO = 'capacity';
+
+/** A capacity scenario (`kind: capacity`) by name or path, `capacity` when undefined, with the
+ *  command line's overrides; the result carries `capacity`. */
+export function loadCapacityScenario(nameOrPath: string | undefined, overrides: CapacityOverrides = {}): Scenario {
+  const loc = locate(nameOrPath ?? DEFAULT_CAPACITY_SCENARIO);
+  const file = parseScenarioFile(readData(loc), loc.display);
+  if (file.kind !== 'capacity') {
+    throw new UsageError(`${loc.display} is not a capacity scenario: expected kind: capacity (built-in: ${builtinNames().filter((n) => n.startsWith('capacity')).join(', ')})`);
+  }
+  return resolveCapacity(file, parseCapacityOverrides(overrides), overrides.strategies, loc.display, loc.stem);
+}
+
+/** A capacity scenario not kept in a file (tests): same validation, same defaults. */
+export function capacityScenarioFromObject(data: unknown, overrides: CapacityOverrides = {}, display = '(scenario)'): Scenario {
+  const file = parseScenarioFile(data, display);
+  if (file.kind !== 'capacity') throw new UsageError(`${display} is not a capacity scenario: expected kind: capacity`);
+  return resolveCapacity(file, parseCapacityOverrides(overrides), overrides.strategies, display, 'custom');
+}
+
+/** Any built-in scenario, whatever its kind. */
+export function loadAnyScenario(name: string): Scenario {
+  const loc = locate(name);
+  const file = parseScenarioFile(readData(loc), loc.display);
+  return file.kind === 'capacity' ? resolveCapacity(file, {}, undefined, loc.display, loc.stem) : resolve(file, {}, loc.display, loc.stem);
+}
+
+export function listScenarios(): Array<{ name: string; description: string; kind: 'run' | 'capacity' }> {
   return builtinNames().map((name) => {
-    const s = loadScenario(name);
-    return { name: s.name, description: s.description };
+    const s = loadAnyScenario(name);
+    return { name: s.name, description: s.description, kind: s.capacity ? 'capacity' : 'run' };
   });
 }

@@ -80,4 +80,43 @@ export interface Scenario {
      *  default) or 'pg' (node-postgres); absent means lean */
     driver?: 'lean' | 'pg';
   };
+  /** present only in a capacity scenario (`kind: capacity`): the rate search `counterbench
+   *  capacity` runs instead of one load point; load and phases then describe its first step */
+  capacity?: CapacitySpec;
+}
+
+/** Today's workload, to turn measured knees into headroom (one of the two rates is given). */
+export interface WorkloadProfile {
+  /** users today */
+  users: number;
+  /** writes (answers saved) per user per day, averaged over the day */
+  writesPerUserPerDay?: number;
+  /** peak hour's rate over the day's average (>= 1), with writesPerUserPerDay */
+  peakToAverage?: number;
+  /** writes per user per second at the peak, instead of the two above */
+  peakWritesPerUserPerSecond?: number;
+}
+
+/** The open-model rate search of `counterbench capacity`. */
+export interface CapacitySpec {
+  /** data sizes, ascending: each strategy is deployed and searched once per size */
+  users: number[];
+  /** the SLO lines: write p99 (from the intended start) in ms, ascending */
+  sloP99Ms: number[];
+  /** the whole search, deployments included */
+  budgetMs: number;
+  /** arrivals per second of the first step */
+  startRate: number;
+  /** each step multiplies the rate by this until one fails */
+  growth: number;
+  /** bisection stops when the failing rate is within this fraction above the passing one */
+  tolerance: number;
+  warmupSeconds: number;
+  /** measured part of each step */
+  windowSeconds: number;
+  /** the search stops here even if nothing failed */
+  maxRate: number;
+  /** connections per step grow with the rate up to this cap */
+  maxClients: number;
+  profile?: WorkloadProfile;
 }

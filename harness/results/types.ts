@@ -233,4 +233,191 @@ export interface Results {
   schemaVersion: number;
   run: RunInfo;
   strategies: StrategyResult[];
+  /** `counterbench capacity` only: the rate search (strategies[] then holds each strategy's
+   *  status and reason, and no ops) */
+  capacity?: CapacityResult;
+}
+
+// ---- capacity: the rate search ------------------------------------------------------------------
+
+/** What ended a search for one SLO line:
+ *  - latency: write p99 over the line at the first failing step
+ *  - errors: failed operations over 0.1% of the arrivals
+ *  - drops: arrivals never sent (every connection busy, maxInFlight waiting) over 0.1%
+ *  - throughput: achieved rate more than 5% below the offered one
+ *  - drift: a counter of the strategy went wrong during the step
+ *  - harness: the harness may have failed the failing step (its CPU saturated a core, every
+ *    connection was busy while the server still answered as fast as at low load, or an
+ *    event-loop stall could account for the failure): the knee is a lower bound
+ *  - budget: the search's share of --budget ran out first (the knee is the best passing rate)
+ *  - interrupted: Ctrl-C
+ *  - max-rate: nothing failed up to capacity.maxRate
+ *  - not-measured: no step passed or failed for this line (deploy failed, budget gone before) */
+export type CapacityLimit = 'latency' | 'errors' | 'drops' | 'throughput' | 'drift' | 'harness' | 'budget' | 'interrupted' | 'max-rate' | 'not-measured';
+
+/** A condition that fails a step whatever the SLO line. */
+export type StepCause = 'errors' | 'drops' | 'throughput' | 'drift';
+
+export interface CapacityStep {
+  /** 1-based, in the order the search measured them */
+  index: number;
+  /** epoch ms when the step began (its warm-up) */
+  startedAt: number;
+  /** wall time of the whole step: connections, warm-up, window, drain and checks */
+  wallMs: number;
+  /** arrivals per second of the schedule (warm-up and window) */
+  offeredRate: number;
+  /** operations completed per second in the window, until the last of them came back */
+  achievedRate: number;
+  /** connections that served the arrivals, and how many arrivals could wait or run at once */
+  clients: number;
+  maxInFlight: number;
+  /** the step's warm-up and measured window */
+  warmupSeconds: number;
+  windowSeconds: number;
+  /** writes that succeeded in the window */
+  writes: number;
+  /** failed operations in the window, dropped arrivals included */
+  errors: number;
+  /** arrivals of the window never sent (maxInFlight reached) */
+  dropped: number;
+  /** errors (drops included) per arrival of the window, % */
+  errorPct: number;
+  /** write latency from the intended start (HdrHistogram, as in `run`), ms */
+  latencyMs: { mean: number; p50: number; p99: number; max: number };
+  /** write time from the send to the reply, ms */
+  serviceMs: { mean: number; p50: number; p99: number };
+  /** counters that went wrong during this step (worst counter's lost + extra increments added
+   *  by it); null for a strategy without counters */
+  drift: { added: number; consistent: boolean } | null;
+  /** the harness's own event-loop delay and CPU over the step (measure/loop-delay.ts) */
+  harness: { loopDelayP99Ms: number; loopDelayMaxMs: number; cpuPct: number; saturated: boolean; reason?: string };
+  /** connections busy on average (Little's law: rate x service time / connections), %; limited:
+   *  all of them busy while the server answered about as fast as at the search's lowest step,
+   *  so more connections would have carried more */
+  pool: { busyPct: number; limited: boolean };
+  /** the harness, not the server, may have failed this step for at least one SLO line: its CPU
+   *  saturated a core, pool.limited, or its longest event-loop stall (twice over, for the backlog
+   *  behind it) could account for the latency over the line or for the time the achieved rate
+   *  fell behind (capacity/verdict.ts) */
+  harnessLimited: boolean;
+  /** conditions that failed the step for every SLO line */
+  causes: StepCause[];
+  /** per SLO line (ms, as a string key): did the step pass */
+  passed: Record<string, boolean>;
+}
+
+export interface CapacityKnee {
+  /** the SLO line: write p99 in ms */
+  sloP99Ms: number;
+  /** highest offered rate (ops/s) that passed; null when every step tried failed */
+  rate: number | null;
+  /** lowest offered rate that failed; null when none did */
+  failedAt: number | null;
+  /** what ended the search for this line (see CapacityLimit) */
+  limit: CapacityLimit;
+  /** one line saying what happened at the failing step (or why the search stopped) */
+  detail: string;
+  /** the server's capacity is at least `rate`, not about `rate`: the harness limited the
+   *  failing step, or the search did not finish */
+  lowerBound: boolean;
+  /** writes per second at the knee (rate x the write share of the mix) over the profile's peak
+   *  at this many users; absent without a profile */
+  headroom?: number | null;
+}
+
+export interface CapacitySearch {
+  /** strategy id */
+  strategy: string;
+  /** the data size: users seeded in the strategy's schema */
+  users: number;
+  /** done: every line bracketed to the tolerance (or ended by max-rate, or failing from the
+   *  lowest rate); unfinished: its share of the budget ran out (knees are best passing rates);
+   *  interrupted: Ctrl-C; not-started: the budget was gone before it began; failed /
+   *  not-deployable / skipped: as in strategies[].status, with the reason */
+  status: 'done' | 'unfinished' | 'interrupted' | 'not-started' | 'failed' | 'not-deployable' | 'skipped';
+  /** why it is not done, in a sentence */
+  reason?: string;
+  /** seed data loaded into its schema for this size */
+  seed?: { rows: number; ms: number };
+  /** ms of the budget this search was given when it began, and how many it used */
+  budgetMs: number;
+  usedMs: number;
+  /** one per SLO line, ascending */
+  knees: CapacityKnee[];
+  /** every measured step, in the order measured */
+  steps: CapacityStep[];
+}
+
+/** Where the profile's peak load meets a strategy's knee, as the data grows. */
+export interface CapacityCrossing {
+  /** strategy id */
+  strategy: string;
+  /** the SLO line, write p99 in ms */
+  sloP99Ms: number;
+  /** users at which the peak writes reach the knee; null when no knee was measured */
+  users: number | null;
+  /** interpolated: between two measured sizes (log-log); projected: outside them, an
+   *  extrapolation, never a measurement; measured: exactly at a measured size */
+  basis: 'measured' | 'interpolated' | 'projected' | null;
+  /** a knee it rests on was a lower bound, so the crossing is at least this many users */
+  lowerBound: boolean;
+}
+
+export interface CapacityResult {
+  /** the search as configured (scenario capacity block, after --users, --slo-p99, --budget) */
+  settings: {
+    /** data sizes searched, ascending */
+    users: number[];
+    /** the SLO lines: write p99 in ms, ascending */
+    sloP99Ms: number[];
+    /** --budget: the whole search, deployments included, ms */
+    budgetMs: number;
+    /** arrivals per second of the first step */
+    startRate: number;
+    /** factor between steps until one fails */
+    growth: number;
+    /** bisection stops when failedAt <= rate x (1 + tolerance) */
+    tolerance: number;
+    /** each step's warm-up and measured window */
+    warmupSeconds: number;
+    windowSeconds: number;
+    /** the search's ceiling, arrivals per second */
+    maxRate: number;
+    /** connections per step grow with the rate up to this */
+    maxClients: number;
+    /** a step fails when errors or drops exceed this % of arrivals */
+    maxErrorPct: number;
+    /** a step fails when the achieved rate is more than this % below the offered one */
+    maxShortfallPct: number;
+    /** share of operations that are writes (the mix), to turn rates into writes/s */
+    writeShare: number;
+  };
+  /** wall time the whole search took, deployments included, ms */
+  usedMs: number;
+  /** Ctrl-C stopped it: the steps measured before are kept */
+  interrupted?: boolean;
+  /** the scenario's workload profile (config/types.ts WorkloadProfile), with the peak writes per
+   *  user per second it implies always filled in */
+  profile?: { users: number; writesPerUserPerDay?: number; peakToAverage?: number; peakWritesPerUserPerSecond: number };
+  /** one per strategy and data size, strategies in order (baseline first), sizes ascending */
+  searches: CapacitySearch[];
+  /** with a profile: per strategy and SLO line, the users at which its peak meets the knee */
+  crossings?: CapacityCrossing[];
+  /** with a profile: per strategy and SLO line, the knee over the peak at profile.users */
+  today?: CapacityToday[];
+}
+
+export interface CapacityToday {
+  /** strategy id */
+  strategy: string;
+  /** the SLO line, write p99 in ms */
+  sloP99Ms: number;
+  /** writes per second at the knee at profile.users over the profile's peak there; null when no
+   *  knee was measured */
+  headroom: number | null;
+  /** how the knee at profile.users was obtained (see CapacityCrossing.basis) */
+  basis: CapacityCrossing['basis'];
+  /** it rests on a lower-bound knee: the headroom is at least this */
+  lowerBound: boolean;
 }

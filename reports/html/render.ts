@@ -13,6 +13,7 @@ import { faultsSection } from './sections/faults.ts';
 import { latencySection, throughputSection } from './sections/performance.ts';
 import { environmentSection, scenarioSection } from './sections/run-info.ts';
 import { verdictSection } from './sections/verdict.ts';
+import { CAPACITY_TOC, capacityPage } from './sections/capacity.ts';
 import { STYLES } from './styles.ts';
 import { vendorScripts } from './vendor.ts';
 
@@ -49,7 +50,8 @@ const BOOT = `
 
 export function renderHtml(results: Results): string {
   const palette = strategyPalette(results);
-  const sections: SectionOut[] = [
+  // a capacity search has its own page; the run-info sections close both
+  const sections: SectionOut[] = results.capacity ? capacityPage(results, palette) : [
     verdictSection(results, palette),
     claimsSection(results, palette),
     latencySection(results, palette),
@@ -92,7 +94,7 @@ export function renderHtml(results: Results): string {
 <h1>${escapeHtml(title)}</h1>
 <p>Ways of keeping per-user answer counters in PostgreSQL, measured side by side. ${escapeHtml(subtitle)}</p>
 </header>
-<nav class="toc" aria-label="sections">${TOC.map(([id, label]) => `<a href="#${id}">${escapeHtml(label)}</a>`).join('')}</nav>
+<nav class="toc" aria-label="sections">${(results.capacity ? CAPACITY_TOC : TOC).map(([id, label]) => `<a href="#${id}">${escapeHtml(label)}</a>`).join('')}</nav>
 <main>
 ${sections.map((s) => s.html).join('\n')}
 </main>
