@@ -122,8 +122,10 @@ describe('the search on a server with a known knee', () => {
     const { results } = await capacity({ scenario, strategies: [syntheticServer()], outDir: out, databaseUrl: url, namespace: uniqueTag() });
     const after = await saturatedRate(url);
     // the knee to find: the capacity of the slots measured by saturating them directly, before
-    // and after the search (the machine's load moves it a little)
+    // and after the search; the machine's load moves it (by up to a fifth here under other
+    // suites' load), so the capacity during the search lies between the two
     const expected = (before + after) / 2;
+    const [lo, hi] = [Math.min(before, after), Math.max(before, after)];
     const byDesign = (SLOTS / holdMs) * 1000;
     const search = results.capacity!.searches[0];
     const knee = search.knees[0];
@@ -138,7 +140,9 @@ describe('the search on a server with a known knee', () => {
     // the saturated rate is the design's c/s, less the hand-overs
     expect(expected, why).toBeGreaterThan(byDesign * 0.75);
     expect(expected, why).toBeLessThanOrEqual(byDesign * 1.02);
-    expect(Math.abs(knee.rate! - expected) / expected, why).toBeLessThanOrEqual(0.1);
+    // within the search's 10% of that range
+    expect(knee.rate!, why).toBeGreaterThanOrEqual(lo / 1.1);
+    expect(knee.rate!, why).toBeLessThanOrEqual(hi * 1.1);
     // connections grew with the rate: the pool never queued what the server could have taken
     for (const s of search.steps) expect(s.pool.limited, `step at ${s.offeredRate}/s`).toBe(false);
     const failing = search.steps.filter((s) => s.offeredRate === knee.failedAt);

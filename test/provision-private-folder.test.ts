@@ -19,7 +19,8 @@ function privateCheckout(): string {
   const cb = path.join(priv, 'cb');
   fs.mkdirSync(cb);
   for (const f of ['bin', 'harness', 'sql', 'scenarios', 'reports', 'package.json', 'tsconfig.json']) execFileSync('cp', ['-a', f, cb]);
-  execFileSync('cp', ['-al', 'node_modules', cb]);
+  // the real folder, also when this checkout's node_modules is a link to another's
+  execFileSync('cp', ['-al', fs.realpathSync('node_modules'), path.join(cb, 'node_modules')]);
   return priv;
 }
 
