@@ -1,0 +1,125 @@
+// How a permutation ended, in the words of the issue: exact, lost N, extra N, or an error with its
+// SQLSTATE; and, for the specs that read, a read below (stale) or above the truth. Also where the
+// loss was made, for the timeline.
+import type { InterleavingError, InterleavingOutcome, InterleavingPermutation, InterleavingStep } from '../results/types.ts';
+import type { CounterReading } from './observe.ts';
+
+export function classify(end: CounterReading[], error: InterleavingOutcome['error'], reads: Array<{ value: number; truth: number }>): InterleavingOutcome {
+  let lost = 0;
+  let extra = 0;
+  for (const c of end) {
+    lost = Math.max(lost, c.truth - c.value);
+    extra = Math.max(extra, c.value - c.truth);
+  }
+  let readOffBy: number | undefined;
+  for (const r of reads) {
+    const d = r.value - r.truth;
+    if (readOffBy === undefined || Math.abs(d) > Math.abs(readOffBy)) readOffBy = d;
+  }
+  const kind: InterleavingOutcome['kind'] =
+    lost > 0 ? 'lost' : extra > 0 ? 'extra' : error ? 'error' : readOffBy && readOffBy < 0 ? 'stale-read' : readOffBy && readOffBy > 0 ? 'inflated-read' : 'exact';
+  const out: InterleavingOutcome = { kind, lost, extra, counters: end };
+  if (error) out.error = error;
+  if (readOffBy !== undefined && readOffBy !== 0) out.readOffBy = readOffBy;
+  return out;
+}
+
+const plural = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? one : many}`;
+
+/** "exact", "lost 1", "extra 1", "error 40P01", "stale read (1 below)": the key of `outcomes`. */
+export function outcomeLabel(o: InterleavingOutcome): string {
+  switch (o.kind) {
+    case 'lost':
+      return `lost ${o.lost}` + (o.extra ? `, extra ${o.extra}` : '');
+    case 'extra':
+      return `extra ${o.extra}`;
+    case 'error':
+      return `error ${o.error?.sqlstate ?? '(no SQLSTATE)'}`;
+    case 'stale-read':
+      return `stale read (${-(o.readOffBy ?? 0)} below)`;
+    case 'inflated-read':
+      return `inflated read (${o.readOffBy} above)`;
+    default:
+      return 'exact';
+  }
+}
+
+/** One sentence: what this permutation does every time it runs. */
+export function outcomeSentence(o: InterleavingOutcome): string {
+  switch (o.kind) {
+    case 'lost':
+      return `this interleaving loses ${o.lost === 1 ? 'an increment' : plural(o.lost, 'increment')} every time`;
+    case 'extra':
+      return `this interleaving leaves ${o.extra === 1 ? 'an increment' : plural(o.extra, 'increment')} too many every time`;
+    case 'error':
+      return `this interleaving fails with SQLSTATE ${o.error?.sqlstate ?? '(none)'} every time (${o.error?.message ?? ''})`;
+    case 'stale-read':
+      return `in this interleaving a reader sees the count ${-(o.readOffBy ?? 0)} below what its own snapshot holds, every time`;
+    case 'inflated-read':
+      return `in this interleaving a reader sees the count ${o.readOffBy} above what its own snapshot holds, every time`;
+    default:
+      return 'this interleaving keeps every counter exact';
+  }
+}
+
+export function errorOf(e: unknown): InterleavingError {
+  const err = e as { code?: unknown; message?: unknown };
+  const out: InterleavingError = { message: String(err?.message ?? e).split('\n')[0] };
+  if (typeof err?.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code)) out.sqlstate = err.code;
+  return out;
+}
+
+/** What the runner knows of each step beyond the results: whether its session was inside a
+ *  transaction when it ran. */
+export interface StepMeta {
+  inTx: boolean;
+  action: boolean;
+}
+
+/**
+ * Marks the step that made the permutation's final loss (or excess): the last one after which the
+ * committed drift of the worst counter took its final value for good. A COMMIT that made it
+ * visible hands the mark to the action of its transaction that first showed it in its own view;
+ * an autocommitted action that was waiting hands it on from the step that released it.
+ */
+export function markLoss(p: InterleavingPermutation, meta: StepMeta[], hasJobs: boolean): void {
+  const o = p.outcome;
+  if (o.kind !== 'lost' && o.kind !== 'extra') return;
+  const sign = o.kind === 'lost' ? -1 : 1;
+  const worst = o.counters.reduce((a, c) => ((c.value - c.truth) * sign > (a.value - a.truth) * sign ? c : a));
+  const final = worst.value - worst.truth;
+  const seq = p.steps.map((s) => s.drift?.[worst.name]);
+  // where the run of steps ending with the final value begins
+  let j = seq.length;
+  while (j > 0 && seq[j - 1] === final) j--;
+  const mark = o.kind;
+  if (j === seq.length) {
+    // the last step did not leave it so: a job's drain, or a step that finished after the last
+    if (hasJobs && p.settledDrift?.[worst.name] === final) {
+      p.settleMarks = mark;
+      return;
+    }
+    const late = p.steps.filter((s) => s.waitedOn && s.resumedAfter === undefined).pop();
+    if (late) late.marks = mark;
+    return;
+  }
+  const released = p.steps.findIndex((s, i) => s.resumedAfter === j && meta[i].action && !meta[i].inTx);
+  if (released >= 0) {
+    p.steps[released].marks = mark;
+    return;
+  }
+  const at: InterleavingStep = p.steps[j];
+  if (at.step === 'COMMIT') {
+    // back to its BEGIN: the first action whose own view already had the final value
+    let begin = j - 1;
+    while (begin >= 0 && !(p.steps[begin].session === at.session && p.steps[begin].step === 'BEGIN')) begin--;
+    for (let i = begin + 1; i < j; i++) {
+      const s = p.steps[i];
+      if (s.session === at.session && s.ownDrift?.[worst.name] === final) {
+        s.marks = mark;
+        return;
+      }
+    }
+  }
+  at.marks = mark;
+}
