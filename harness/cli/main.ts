@@ -8,6 +8,7 @@ import { compareCommand } from './compare.ts';
 import { checkCommand, repairCommand, statsCommand } from './health.ts';
 import { calibrateCommand } from './calibrate.ts';
 import { microCommand } from './micro.ts';
+import { interleaveCommand } from './interleave.ts';
 import { processOutput, type Output } from './output.ts';
 import { EXIT_USAGE, UsageError } from '../errors.ts';
 import { stopServersNow } from '../provision/live-servers.ts';
@@ -25,6 +26,7 @@ commands:
   clean      stop and remove what earlier runs left: their servers, folders and counterbench_* schemas
   calibrate  the baseline INSERT through the harness beside pgbench: is the harness the bottleneck?
   micro      the uncontended latency of one write and one read of each strategy (tinybench)
+  interleave every race step by step: each strategy's statements in every order, on real connections
 
 'counterbench <command> --help' for a command's options.`;
 
@@ -41,6 +43,7 @@ const COMMANDS: Record<string, Command> = {
   stats: (argv, o) => statsCommand(argv, { out: o.out, err: o.err }),
   calibrate: calibrateCommand,
   micro: microCommand,
+  interleave: interleaveCommand,
 };
 
 /** Node's parseArgs errors name the flag (commands that parse through args.ts never throw them). */

@@ -62,9 +62,10 @@ function entry(s: Strategy, status: InterleavingResult['status'], reason: string
     isolation: '',
     sessions: {},
     setup: [],
-    permutations: { total: 0, run: 0, invalid: 0, failing: 0 },
+    permutations: { total: 0, run: 0, invalid: 0, failing: 0, readsOff: 0 },
     outcomes: {},
     failing: [],
+    readsOff: [],
     durationMs: 0,
   };
 }

@@ -11,22 +11,25 @@ export function classify(end: CounterReading[], error: InterleavingOutcome['erro
     lost = Math.max(lost, c.truth - c.value);
     extra = Math.max(extra, c.value - c.truth);
   }
-  let readOffBy: number | undefined;
+  let readOffBy = 0;
   for (const r of reads) {
     const d = r.value - r.truth;
-    if (readOffBy === undefined || Math.abs(d) > Math.abs(readOffBy)) readOffBy = d;
+    if (Math.abs(d) > Math.abs(readOffBy)) readOffBy = d;
   }
-  const kind: InterleavingOutcome['kind'] =
-    lost > 0 ? 'lost' : extra > 0 ? 'extra' : error ? 'error' : readOffBy && readOffBy < 0 ? 'stale-read' : readOffBy && readOffBy > 0 ? 'inflated-read' : 'exact';
+  const kind: InterleavingOutcome['kind'] = lost > 0 ? 'lost' : extra > 0 ? 'extra' : error ? 'error' : 'exact';
   const out: InterleavingOutcome = { kind, lost, extra, counters: end };
   if (error) out.error = error;
-  if (readOffBy !== undefined && readOffBy !== 0) out.readOffBy = readOffBy;
+  if (readOffBy !== 0) out.readOffBy = readOffBy;
   return out;
 }
 
 const plural = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? one : many}`;
 
-/** "exact", "lost 1", "extra 1", "error 40P01", "stale read (1 below)": the key of `outcomes`. */
+function readOff(by: number): string {
+  return by < 0 ? `a read ${-by} below` : `a read ${by} above`;
+}
+
+/** "exact", "lost 1", "extra 1", "error 40P01", "exact, a read 1 below": the key of `outcomes`. */
 export function outcomeLabel(o: InterleavingOutcome): string {
   switch (o.kind) {
     case 'lost':
@@ -35,12 +38,8 @@ export function outcomeLabel(o: InterleavingOutcome): string {
       return `extra ${o.extra}`;
     case 'error':
       return `error ${o.error?.sqlstate ?? '(no SQLSTATE)'}`;
-    case 'stale-read':
-      return `stale read (${-(o.readOffBy ?? 0)} below)`;
-    case 'inflated-read':
-      return `inflated read (${o.readOffBy} above)`;
     default:
-      return 'exact';
+      return o.readOffBy ? `exact, ${readOff(o.readOffBy)}` : 'exact';
   }
 }
 
@@ -53,12 +52,9 @@ export function outcomeSentence(o: InterleavingOutcome): string {
       return `this interleaving leaves ${o.extra === 1 ? 'an increment' : plural(o.extra, 'increment')} too many every time`;
     case 'error':
       return `this interleaving fails with SQLSTATE ${o.error?.sqlstate ?? '(none)'} every time (${o.error?.message ?? ''})`;
-    case 'stale-read':
-      return `in this interleaving a reader sees the count ${-(o.readOffBy ?? 0)} below what its own snapshot holds, every time`;
-    case 'inflated-read':
-      return `in this interleaving a reader sees the count ${o.readOffBy} above what its own snapshot holds, every time`;
     default:
-      return 'this interleaving keeps every counter exact';
+      if (!o.readOffBy) return 'this interleaving keeps every counter exact';
+      return `this interleaving keeps every counter exact, but a reader in it sees the count ${Math.abs(o.readOffBy)} ${o.readOffBy < 0 ? 'below' : 'above'} what its own snapshot holds, every time`;
   }
 }
 

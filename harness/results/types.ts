@@ -275,10 +275,10 @@ export interface InterleavingStep {
   marks?: 'lost' | 'extra';
 }
 
-export type InterleavingOutcomeKind = 'exact' | 'lost' | 'extra' | 'error' | 'stale-read' | 'inflated-read';
+export type InterleavingOutcomeKind = 'exact' | 'lost' | 'extra' | 'error';
 
-/** How one permutation ended. kind takes the first that applies: lost, extra, error, a read
- *  below the truth (stale-read) or above it (inflated-read), else exact. */
+/** How one permutation ended. kind takes the first that applies: lost, extra, error, else
+ *  exact. A read that was off is what a reader saw, not a failure: it is in readOffBy. */
 export interface InterleavingOutcome {
   kind: InterleavingOutcomeKind;
   /** increments the worst counter is short of COUNT(*) after the background jobs drained */
@@ -288,7 +288,8 @@ export interface InterleavingOutcome {
   /** the first error of the permutation, by session and step (a session's own death and the
    *  errors of its aborted transaction are not counted) */
   error?: InterleavingError & { session: string; step: string };
-  /** the worst read: value − truth (negative: below the truth) */
+  /** the worst read, when one was off what its reader's own snapshot counted: value − truth
+   *  (negative: below, a stale read) */
   readOffBy?: number;
   /** every counter at the end against the truth */
   counters: Array<{ name: string; value: number; truth: number }>;
@@ -332,10 +333,14 @@ export interface InterleavingResult {
     invalid: number;
     /** run, and not exact */
     failing: number;
+    /** run, exact, and a read in it was off what its reader's snapshot counted */
+    readsOff: number;
   };
   /** how many permutations ended each way, by outcome label ("exact", "lost 1", "error 40P01") */
   outcomes: Record<string, number>;
   /** every failing permutation, with its steps and outcome, in the order they were run */
   failing: InterleavingPermutation[];
+  /** every exact permutation in which a read was off, likewise: what a reader sees */
+  readsOff: InterleavingPermutation[];
   durationMs: number;
 }
