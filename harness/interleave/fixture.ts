@@ -6,12 +6,13 @@
 import pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Conn, JobContext, Strategy, StrategyContext } from '../strategies/types.ts';
-import { seedData } from '../run/deploy.ts';
+import { sqlFile } from '../sql.ts';
 import { deleteKeys } from '../strategies/redis-keys.ts';
 import { reconnecting, type Reconnecting } from '../db/reconnecting.ts';
 import { connectRedis } from '../provision/redis.ts';
 
-/** Users 1..userId, one session each, no answer: the permutation writes only userId's. */
+/** One user with one session (the same id, as sql/seed.sql lays them out) and no answer; its
+ *  counters at 0. */
 export async function resetData(c: pg.Client, strategy: Strategy, ctx: StrategyContext, redis: Redis | undefined, userId: number): Promise<void> {
   const t = await c.query<{ name: string }>(
     `SELECT quote_ident(c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -20,7 +21,9 @@ export async function resetData(c: pg.Client, strategy: Strategy, ctx: StrategyC
   );
   // one statement for all of them: foreign keys between them need no order, and no trigger fires
   await c.query(`TRUNCATE ${t.rows.map((r) => r.name).join(', ')} RESTART IDENTITY`);
-  await seedData(c, { users: userId, sessionsPerUser: 1, answersPerUser: 0, answersSkew: 0 });
+  await c.query('INSERT INTO users (id) VALUES ($1)', [userId]);
+  await c.query(`INSERT INTO onboarding_sessions (id, user_id, status) VALUES ($1, $1, 'active')`, [userId]);
+  await c.query(sqlFile('seed-counters.sql'));
   if (redis) await deleteKeys(redis, ctx.redisPrefix);
   const conn: Conn = { pg: c, redis, ctx };
   await strategy.backfill(conn, ctx);

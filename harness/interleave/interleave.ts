@@ -74,7 +74,17 @@ function entry(s: Strategy, status: InterleavingResult['status'], reason: string
  *  worker's drain waits out its empty polls, time spent idle that lanes overlap. */
 export const JOB_LANES = 4;
 
-let nextUser = 0;
+// Advisory locks are shared by the whole database: Migration 007's is keyed by user id, so a
+// user of another run's load (ids 1..users) would take it under a permutation. The runner's users
+// lie far above any run's, from a random start, so that two runner processes miss each other
+// too. A strategy whose counters live in Redis reads them by walking ids 1..users: it gets user 1
+// (its keys are under a prefix of its own, and Postgres holds no lock for it).
+const FAR_USERS = 1_000_000_000;
+let nextUser = FAR_USERS + Math.floor(Math.random() * 1_000_000) * 1000;
+
+function userFor(s: Strategy): number {
+  return s.counters.some((c) => c.source === 'redis') ? 1 : ++nextUser;
+}
 
 async function runStrategy(target: InterleaveTarget, admin: pg.Client, redis: Redis | undefined, s: Strategy, specs: InterleaveSpec[], o: InterleaveOptions): Promise<InterleavingResult[]> {
   const ns = o.namespace ?? DEFAULT_NAMESPACE;
@@ -91,12 +101,12 @@ async function runStrategy(target: InterleaveTarget, admin: pg.Client, redis: Re
   const lanes: Lane[] = [];
   try {
     for (const ctx of contexts) {
-      // a user of its own in every lane of every strategy: no two lanes ever share a row or a
-      // lock keyed by the user (Migration 007's advisory lock)
-      const userId = ++nextUser;
+      // a user of its own in every lane of every strategy: no two lanes ever share a lock keyed
+      // by the user; the schema is deployed empty and each permutation seeds that one user
+      const userId = userFor(s);
       ctx.users = userId;
       deployed.push(ctx);
-      const d = await deployStrategy(target.pgUrl, admin, s, ctx, { users: userId, sessionsPerUser: 1, answersPerUser: 0, answersSkew: 0 }, redis, o.signal);
+      const d = await deployStrategy(target.pgUrl, admin, s, ctx, { users: 0, sessionsPerUser: 1, answersPerUser: 0, answersSkew: 0 }, redis, o.signal);
       if (d.status !== 'ok') {
         if (d.status === 'not-deployable') deployed.pop();
         return [entry(s, d.status === 'not-deployable' ? 'not-deployable' : 'failed', d.reason ?? '')];

@@ -73,10 +73,11 @@ export interface StepMeta {
 }
 
 /**
- * Marks the step that made the permutation's final loss (or excess): the last one after which the
- * committed drift of the worst counter took its final value for good. A COMMIT that made it
- * visible hands the mark to the action of its transaction that first showed it in its own view;
- * an autocommitted action that was waiting hands it on from the step that released it.
+ * Marks the step that made the permutation's final loss (or excess). The committed drift of the
+ * worst counter took its final value at some step and kept it; the mark goes to the last
+ * autocommitted write or delete that took effect from there on (the last writer of a
+ * read-modify-write), else, when a COMMIT published it, to the action of that transaction whose
+ * own view first showed it (or its last action), else to that step itself.
  */
 export function markLoss(p: InterleavingPermutation, meta: StepMeta[], hasJobs: boolean): void {
   const o = p.outcome;
@@ -99,22 +100,25 @@ export function markLoss(p: InterleavingPermutation, meta: StepMeta[], hasJobs: 
     if (late) late.marks = mark;
     return;
   }
-  const released = p.steps.findIndex((s, i) => s.resumedAfter === j && meta[i].action && !meta[i].inTx);
-  if (released >= 0) {
-    p.steps[released].marks = mark;
+  const landed = (i: number) => p.steps[i].resumedAfter ?? i;
+  let last = -1;
+  p.steps.forEach((s, i) => {
+    if (meta[i].action && !meta[i].inTx && !s.error && !s.skipped && landed(i) >= j && (last < 0 || landed(i) >= landed(last))) last = i;
+  });
+  if (last >= 0) {
+    p.steps[last].marks = mark;
     return;
   }
   const at: InterleavingStep = p.steps[j];
   if (at.step === 'COMMIT') {
-    // back to its BEGIN: the first action whose own view already had the final value
     let begin = j - 1;
     while (begin >= 0 && !(p.steps[begin].session === at.session && p.steps[begin].step === 'BEGIN')) begin--;
-    for (let i = begin + 1; i < j; i++) {
-      const s = p.steps[i];
-      if (s.session === at.session && s.ownDrift?.[worst.name] === final) {
-        s.marks = mark;
-        return;
-      }
+    const actions = p.steps.map((s, i) => i).filter((i) => i > begin && i < j && p.steps[i].session === at.session && meta[i].action);
+    const shown = actions.find((i) => p.steps[i].ownDrift?.[worst.name] === final);
+    const i = shown ?? actions[actions.length - 1];
+    if (i !== undefined) {
+      p.steps[i].marks = mark;
+      return;
     }
   }
   at.marks = mark;

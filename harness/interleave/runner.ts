@@ -18,7 +18,7 @@ import { classify, errorOf, markLoss, outcomeLabel, type StepMeta } from './outc
 export interface Lane {
   strategy: Strategy;
   ctx: StrategyContext;
-  /** the user every permutation writes (users 1..userId are seeded) */
+  /** the one user every permutation of this lane seeds and writes */
   userId: number;
   pgUrl: string;
   redisUrl?: string;

@@ -24,20 +24,6 @@ function statements(sql: string): string[] {
     .filter(Boolean);
 }
 
-/** The seed rows and exact counters for them (seed.sql, seed-counters.sql), into the tables of
- *  the connection's schema; returns the rows inserted. */
-export async function seedData(c: pg.Client, data: Scenario['data']): Promise<number> {
-  const params = [data.users, data.sessionsPerUser, data.answersPerUser, data.answersSkew];
-  let seedRows = 0;
-  for (const stmt of statements(sqlFile('seed.sql'))) {
-    const used = Math.max(0, ...[...stmt.matchAll(/\$(\d)/g)].map((m) => Number(m[1])));
-    const r = await c.query(stmt, params.slice(0, used));
-    seedRows += r.rowCount ?? 0;
-  }
-  await c.query(sqlFile('seed-counters.sql'));
-  return seedRows;
-}
-
 export async function deployStrategy(
   url: string,
   admin: pg.Client,
@@ -56,7 +42,14 @@ export async function deployStrategy(
   try {
     await c.query(sqlFile('schema.sql'));
     const t = performance.now();
-    const seedRows = await seedData(c, data);
+    const params = [data.users, data.sessionsPerUser, data.answersPerUser, data.answersSkew];
+    let seedRows = 0;
+    for (const stmt of statements(sqlFile('seed.sql'))) {
+      const used = Math.max(0, ...[...stmt.matchAll(/\$(\d)/g)].map((m) => Number(m[1])));
+      const r = await c.query(stmt, params.slice(0, used));
+      seedRows += r.rowCount ?? 0;
+    }
+    await c.query(sqlFile('seed-counters.sql'));
     await c.query(sqlFile('schema-constraints.sql'));
     const seedMs = performance.now() - t;
     try {
