@@ -66,7 +66,7 @@ export function interleavingsSection(results: Results, palette: StrategyPalette)
     inner += `<h3>${strategyLabel(palette, id)}</h3>`;
     inner += proof.shortest
       ? `<p>${badge('bad', outcomeLabel(proof.shortest.outcome))} ${esc(proof.evidence)}</p>`
-      : `<p>${badge('good', 'no failing permutation')} ${esc(proof.evidence)}</p>`;
+      : `<p>${badge('good', 'exact')} ${esc(proof.evidence)}</p>`;
     const drawn = permutationToDraw(results, id);
     if (!drawn) continue;
     const { entry, permutation } = drawn;
