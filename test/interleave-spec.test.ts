@@ -14,6 +14,9 @@ import { STRATEGIES, strategyById } from '../harness/strategies/index.ts';
 import { UsageError } from '../harness/errors.ts';
 import type { InterleavingPermutation } from '../harness/results/types.ts';
 import { readModifyWrite } from './support/interleave-strategies.ts';
+import { laneSchema } from '../harness/interleave/interleave.ts';
+import { namespaceOfSchema } from '../harness/db/schema-name.ts';
+import { ALL_STRATEGY_IDS } from '../harness/config/strategy-ids.ts';
 
 const base = { id: 'x', title: 'X', about: 'what it shows', appliesTo: 'all', sessions: { s1: ['BEGIN', 'write', 'COMMIT'], s2: ['read'] } };
 
@@ -96,6 +99,16 @@ describe('a spec with a mistake', () => {
     writeFileSync(path.join(dir, 'a.yaml'), 'id: same\ntitle: A\nabout: a\nappliesTo: all\nsessions: { s1: [read] }\n');
     writeFileSync(path.join(dir, 'b.yaml'), 'id: same\ntitle: B\nabout: b\nappliesTo: all\nsessions: { s1: [read] }\n');
     expect(() => loadSpecs([path.join(dir, 'a.yaml'), path.join(dir, 'b.yaml')])).toThrow(/b\.yaml: id: "same" is also the id of .*a\.yaml/);
+  });
+});
+
+describe('the schemas of an interleave run', () => {
+  it('cannot be taken for a run\'s strategy schemas, so `clean` keeps them while any run is live', () => {
+    for (const id of ALL_STRATEGY_IDS) {
+      const name = laneSchema(id, 'interleave', 2);
+      expect(name).toBe(`counterbench_interleave_${id.replace(/-/g, '_')}_il2`);
+      expect(namespaceOfSchema(name, ALL_STRATEGY_IDS)).toBeNull();
+    }
   });
 });
 

@@ -7,7 +7,7 @@ import type { InterleavingResult, Results } from '../results/types.ts';
 import type { Strategy, StrategyContext } from '../strategies/types.ts';
 import { connectPg } from '../db/connect.ts';
 import { dropSchema } from '../db/schemas.ts';
-import { schemaFor } from '../db/schema-name.ts';
+import { ownSchema, schemaFor } from '../db/schema-name.ts';
 import { lockNamespace } from '../db/run-lock.ts';
 import { deployStrategy } from '../run/deploy.ts';
 import { collectEnvironment } from '../run/environment.ts';
@@ -38,7 +38,9 @@ export interface InterleaveOptions {
   strategies: readonly Strategy[];
   /** default: the built-in specs */
   specs?: readonly InterleaveSpec[];
-  /** schemas are counterbench_<namespace>_<id>, Redis keys counterbench:<namespace>:<id>: */
+  /** schemas are counterbench_<namespace>_<id>_il<lane>, Redis keys
+   *  counterbench:<namespace>:<id>-il<lane>: (default interleave); a run calling this passes its
+   *  own namespace, whose lock it holds */
   namespace?: string;
   concurrency?: number;
   /** how long a step may neither finish nor wait on another session */
@@ -74,6 +76,12 @@ function entry(s: Strategy, status: InterleavingResult['status'], reason: string
  *  worker's drain waits out its empty polls, time spent idle that lanes overlap. */
 export const JOB_LANES = 4;
 
+/** counterbench_<ns>_<id>_il<lane>: a name `clean` cannot take for a run's strategy schema, so
+ *  it leaves it alone while any run is live on the server, and removes it once none is. */
+export function laneSchema(strategyId: string, namespace: string, lane: number): string {
+  return ownSchema(`${schemaFor(strategyId, namespace)}_il${lane}`);
+}
+
 // Advisory locks are shared by the whole database: Migration 007's is keyed by user id, so a
 // user of another run's load (ids 1..users) would take it under a permutation. The runner's users
 // lie far above any run's, from a random start, so that two runner processes miss each other
@@ -93,10 +101,12 @@ async function runStrategy(target: InterleaveTarget, admin: pg.Client, redis: Re
   // the jobs run only when drained: their own timers never fire within a permutation
   const options = { ...scenarioFromObject({}).options, mvRefreshIntervalMs: HOUR_MS, redisSyncIntervalMs: HOUR_MS, drainTimeoutMs: 10_000 };
   const count = s.jobs ? (o.jobLanes ?? JOB_LANES) : 1;
-  const contexts: StrategyContext[] = Array.from({ length: count }, (_, k) => {
-    const lane = k === 0 ? ns : `${ns}_l${k + 1}`;
-    return { schema: schemaFor(s.id, lane), redisPrefix: redisPrefixFor(lane, s.id), users: 0, options };
-  });
+  const contexts: StrategyContext[] = Array.from({ length: count }, (_, k) => ({
+    schema: laneSchema(s.id, ns, k + 1),
+    redisPrefix: redisPrefixFor(ns, `${s.id}-il${k + 1}`),
+    users: 0,
+    options,
+  }));
   const deployed: StrategyContext[] = [];
   const lanes: Lane[] = [];
   try {
