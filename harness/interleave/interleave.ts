@@ -111,8 +111,7 @@ async function runStrategy(target: InterleaveTarget, admin: pg.Client, redis: Re
   const lanes: Lane[] = [];
   try {
     for (const ctx of contexts) {
-      // a user of its own in every lane of every strategy: no two lanes ever share a lock keyed
-      // by the user; the schema is deployed empty and each permutation seeds that one user
+      // the schema is deployed empty: each permutation seeds the lane's one user
       const userId = userFor(s);
       ctx.users = userId;
       deployed.push(ctx);
@@ -122,6 +121,8 @@ async function runStrategy(target: InterleaveTarget, admin: pg.Client, redis: Re
         return [entry(s, d.status === 'not-deployable' ? 'not-deployable' : 'failed', d.reason ?? '')];
       }
       const observer = await connectPg(target.pgUrl, { schema: ctx.schema, applicationName: `counterbench:interleave:${s.id}:observer` });
+      // a reset that waits on a lock nothing will release fails instead of hanging the run
+      await observer.query(`SET lock_timeout = '10s'`);
       lanes.push({ strategy: s, ctx, userId, pgUrl: target.pgUrl, redisUrl: target.redisUrl, observer, redis, sessions: [], stepTimeoutMs: o.stepTimeoutMs ?? 10_000 });
     }
     const out: InterleavingResult[] = [];

@@ -53,7 +53,9 @@ function act(lane: Lane, s: Session, action: ActionName, name: string): Promise<
 
 /** Fresh data, then the spec's setup through the strategy itself, its jobs drained. */
 async function prepare(lane: Lane, spec: InterleaveSpec, sessions: Session[]): Promise<void> {
-  for (const s of sessions) await s.fresh(lane.observer);
+  // every session of the lane, used by this spec or not: one left waiting by an impossible order
+  // would hold its locks against the TRUNCATE
+  for (const s of lane.sessions) await s.fresh(lane.observer);
   await resetData(lane.observer, lane.strategy, lane.ctx, lane.redis, lane.userId);
   if (!spec.setup.length) return;
   for (const a of spec.setup) await act(lane, sessions[0], a, 'setup');
@@ -96,8 +98,10 @@ interface Running {
   hasJobsStep: boolean;
 }
 
+/** The spec's name of the session with this backend. */
 function nameOfPid(r: Running, pid: number): string {
-  return r.sessions.find((s) => s.pid === pid)?.name ?? String(pid);
+  const i = r.sessions.findIndex((s) => s.pid === pid);
+  return i < 0 ? String(pid) : r.spec.sessions[i].name;
 }
 
 function noteError(r: Running, s: Session, rec: InterleavingStep, e: unknown): void {
@@ -173,7 +177,7 @@ async function awaitPending(r: Running, s: Session, after: number): Promise<void
   while (s.pending) {
     await settle(r, after);
     if (!s.pending) return;
-    if (Date.now() > deadline) throw new StepTimeout(`${s.name} still waited ${r.lane.stepTimeoutMs} ms into a deadlock`);
+    if (Date.now() > deadline) throw new StepTimeout(`${nameOfPid(r, s.pid)} still waited ${r.lane.stepTimeoutMs} ms into a deadlock`);
     await new Promise((res) => setTimeout(res, 5));
   }
 }
@@ -252,8 +256,8 @@ async function runStep(r: Running, si: number, pos: number, index: number, rec: 
   }
 }
 
-/** Runs one order; undefined when it is not possible (a session acts while it waits). */
-async function runPermutation(lane: Lane, spec: InterleaveSpec, steps: Step[][], sessions: Session[], order: number[]): Promise<InterleavingPermutation | undefined> {
+/** Runs one order; throws Invalid when it is not possible (a session would act while it waits). */
+async function runPermutation(lane: Lane, spec: InterleaveSpec, steps: Step[][], sessions: Session[], order: number[]): Promise<InterleavingPermutation> {
   await prepare(lane, spec, sessions);
   const r: Running = {
     lane,
