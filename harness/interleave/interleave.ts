@@ -18,7 +18,7 @@ import { redisPrefixFor } from '../strategies/redis-keys.ts';
 import { openPostgres, type PgTarget } from '../provision/postgres.ts';
 import { connectRedis, openRedis, type RedisTarget } from '../provision/redis.ts';
 import { isStrategyId } from '../config/strategy-ids.ts';
-import { loadSpecs, specApplies, type InterleaveSpec } from './spec.ts';
+import { loadSpecs, MAX_SESSIONS, specApplies, type InterleaveSpec } from './spec.ts';
 import { runSpec, type Lane } from './runner.ts';
 
 export const DEFAULT_NAMESPACE = 'interleave';
@@ -216,9 +216,17 @@ export async function interleave(o: StandaloneOptions): Promise<Results> {
     }
     const environment = await collectEnvironment(admin, pgTarget.kind, redisTarget?.version ?? null);
     const interleavings = await runInterleavings({ pgUrl: pgTarget.url, redisUrl: redisTarget?.url, redisReason }, { ...o, namespace: ns, log });
-    // the results contract wants the scenario as run: this one only names the strategies
+    // The results contract wants the scenario as run. No load ran: one user, no seeded answer,
+    // a connection per session (at most three), for as long as the permutations took.
     const known = o.strategies.map((s) => s.id).filter(isStrategyId);
-    const scenario = scenarioFromObject({ name: 'interleave', description: "deterministic interleavings of each strategy's statements", ...(known.length ? { strategies: known } : {}) });
+    const scenario = scenarioFromObject({
+      name: 'interleave',
+      description: "no load: every order of each spec's steps, one user, one connection per session",
+      ...(known.length ? { strategies: known } : {}),
+      data: { users: 1, sessionsPerUser: 1, answersPerUser: 0 },
+      load: { model: 'closed', clients: MAX_SESSIONS },
+      phases: { warmup: 0, duration: Math.max(1, Math.ceil((Date.now() - startedAt.getTime()) / 1000)) },
+    });
     return {
       schemaVersion: SCHEMA_VERSION,
       run: {
