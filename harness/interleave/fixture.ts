@@ -3,7 +3,7 @@
 // strategy's backfill run. And the strategy's background jobs, run only when the runner says
 // (a `jobs` step, the end of a permutation), so that what a reader sees never depends on when a
 // job happened to wake.
-import pg from 'pg';
+import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Conn, JobContext, Strategy, StrategyContext } from '../strategies/types.ts';
 import { sqlFile } from '../sql.ts';

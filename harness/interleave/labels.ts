@@ -53,7 +53,7 @@ export function stepNotes(s: InterleavingStep, p: InterleavingPermutation): stri
   }
   if (s.skipped) notes.push(s.skipped);
   if (s.read) notes.push(`shows ${s.read.value}; its snapshot counts ${s.read.truth}`);
-  if (s.error) notes.push(`error ${s.error.sqlstate ?? ''}: ${s.error.message}`.replace('  ', ' '));
+  if (s.error) notes.push(`error${s.error.sqlstate ? ` ${s.error.sqlstate}` : ''}: ${s.error.message}`);
   if (s.ownDrift && Object.values(s.ownDrift).some((v) => v !== 0)) notes.push(`own view: counters ${driftText(s.ownDrift)}`);
   if (s.marks) notes.push(s.marks === 'lost' ? 'the increment is lost here' : 'the extra count is made here');
   return notes;
