@@ -10,6 +10,7 @@ import { loadModelNote, SERVICE_TIME_MEANING } from './load-model.ts';
 import { escapeMarkdown as md, escapeMarkdownCode as code } from './safe-text.ts';
 import { verdictOf, type VerdictEntry } from './verdict.ts';
 import { renderCapacityMarkdown } from './capacity-markdown.ts';
+import { interleavingsMarkdown } from './interleavings-markdown.ts';
 
 function mdTable(headers: string[], rows: string[][], numeric: boolean[] = []): string {
   const align = headers.map((_, i) => (numeric[i] ? '---:' : '---'));
@@ -135,6 +136,8 @@ export function renderMarkdown(results: Results): string {
   });
   out.push('### Reads out of bounds');
   out.push(readRows.length ? mdTable(['strategy', 'reads judged', 'below (stale)', 'above', 'out of bounds', 'staleness p99'], readRows, [false, true, true, true, true, true]) : 'Not measured in this run.');
+
+  out.push(...interleavingsMarkdown(results, mdTable));
 
   out.push('## Cost');
   const costRows = results.strategies

@@ -107,7 +107,7 @@ describe('numeric flags', () => {
 });
 
 describe('flags every command refuses or answers', () => {
-  const commands: string[][] = [['run'], ['list'], ['report', 'r.json'], ['compare', 'a.json', 'b.json'], ['check'], ['repair'], ['stats'], ['calibrate'], ['micro'], ['clean'], ['capacity']];
+  const commands: string[][] = [['run'], ['list'], ['report', 'r.json'], ['compare', 'a.json', 'b.json'], ['check'], ['repair'], ['stats'], ['calibrate'], ['micro'], ['clean'], ['capacity'], ['interleave']];
 
   it.each(commands)('%s refuses an unknown flag, naming it, exit 2; --help and -h print its usage, exit 0', async (...cmd) => {
     const [bogus, help, h] = await Promise.all([

@@ -15,6 +15,8 @@ import { run } from '../harness/run/runner.ts';
 import { scenarioFromObject } from '../harness/config/scenario.ts';
 import type { Results } from '../harness/results/types.ts';
 import { testDatabaseUrl, testRedisUrl, uniqueTag } from './support/env.ts';
+import { interleave } from '../harness/interleave/interleave.ts';
+import { strategyById } from '../harness/strategies/index.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(import.meta.dirname, '..', 'test-artifacts');
@@ -150,6 +152,34 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('report.html in a brow
     expect(await page.$eval('main > section', (el) => el.id)).toBe('capacity');
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'report-capacity.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    expect(blocked).toEqual([]);
+    await page.close();
+  });
+
+  it("draws Migration 007's race from a real interleave run as a timeline, the lost increment marked", async () => {
+    const results = await interleave({
+      strategies: ['production-trigger', 'materialized-view', 'count-star'].map((id) => strategyById(id)!),
+      databaseUrl: testDatabaseUrl(),
+      env: { REDIS_URL: testRedisUrl() },
+      namespace: uniqueTag(),
+    });
+    const { page, problems, blocked } = await open(1280, results);
+    const timeline = page.locator('#chart-interleaving-production-trigger');
+    expect(await timeline.locator('svg').count()).toBe(1);
+    const text = (await timeline.textContent())!;
+    expect(text).toContain('INSERT INTO user_answers_new');
+    expect(text).toContain('s2: lost here');
+    expect(text).toContain('COMMIT');
+    // a column per session: s2's INSERT is drawn to the right of s1's
+    const inserts = await timeline.locator('svg text', { hasText: 'INSERT INTO user_answers_new' }).evaluateAll((els) => els.map((el) => el.getBoundingClientRect().left));
+    expect(inserts).toHaveLength(2);
+    expect(inserts[1]).toBeGreaterThan(inserts[0] + 100);
+    // what a reader of the materialized view sees, and a strategy with nothing failing said so
+    expect(await page.locator('#chart-interleaving-materialized-view svg').count()).toBe(1);
+    expect(await page.textContent('#interleavings')).toContain('no failing permutation among 44 tried');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.locator('#interleavings').screenshot({ path: path.join(ARTIFACTS, 'report-interleavings.png') });
     expect(problems).toEqual([]);
     expect(blocked).toEqual([]);
     await page.close();

@@ -238,7 +238,7 @@ describe('renderHtml', () => {
   it('is one page with the verdict first and every section in order', () => {
     const html = renderHtml(buildResults());
     const ids = [...html.matchAll(/<section id="([^"]+)"/g)].map((m) => m[1]);
-    expect(ids).toEqual(['verdict', 'claims', 'latency', 'throughput', 'drift', 'cost', 'server', 'errors', 'faults', 'not-run', 'environment', 'scenario']);
+    expect(ids).toEqual(['verdict', 'claims', 'latency', 'throughput', 'drift', 'interleavings', 'cost', 'server', 'errors', 'faults', 'not-run', 'environment', 'scenario']);
     expect(html).not.toMatch(/<script[^>]+src=/);
     expect(html).not.toMatch(/<link[^>]+href=/);
     expect(html).toContain('vegaEmbed');

@@ -9,6 +9,7 @@ import { checkCommand, repairCommand, statsCommand } from './health.ts';
 import { calibrateCommand } from './calibrate.ts';
 import { microCommand } from './micro.ts';
 import { capacityCommand } from './capacity.ts';
+import { interleaveCommand } from './interleave.ts';
 import { processOutput, type Output } from './output.ts';
 import { EXIT_USAGE, UsageError } from '../errors.ts';
 import { stopServersNow } from '../provision/live-servers.ts';
@@ -27,6 +28,7 @@ commands:
   calibrate  the baseline INSERT through the harness beside pgbench: is the harness the bottleneck?
   micro      the uncontended latency of one write and one read of each strategy (tinybench)
   capacity   the rate search: how far each strategy carries before the p99 50 ms and 100 ms lines
+  interleave every race step by step: each strategy's statements in every order, on real connections
 
 'counterbench <command> --help' for a command's options.`;
 
@@ -44,6 +46,7 @@ const COMMANDS: Record<string, Command> = {
   calibrate: calibrateCommand,
   micro: microCommand,
   capacity: capacityCommand,
+  interleave: interleaveCommand,
 };
 
 /** Node's parseArgs errors name the flag (commands that parse through args.ts never throw them). */

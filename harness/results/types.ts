@@ -236,6 +236,9 @@ export interface Results {
   /** `counterbench capacity` only: the rate search (strategies[] then holds each strategy's
    *  status and reason, and no ops) */
   capacity?: CapacityResult;
+  /** deterministic interleavings of each strategy's statements (`counterbench interleave`), one
+   *  entry per strategy and spec */
+  interleavings?: InterleavingResult[];
 }
 
 // ---- capacity: the rate search ------------------------------------------------------------------
@@ -420,4 +423,111 @@ export interface CapacityToday {
   basis: CapacityCrossing['basis'];
   /** it rests on a lower-bound knee: the headroom is at least this */
   lowerBound: boolean;
+}
+
+// ---- interleavings (harness/interleave) ------------------------------------------------------
+
+/** An error a step met: the SQLSTATE when Postgres gave one (40P01 deadlock, 40001
+ *  serialization failure), and its message. */
+export interface InterleavingError {
+  sqlstate?: string;
+  message: string;
+}
+
+/** One step of a permutation as it ran, in the order the runner sent it. */
+export interface InterleavingStep {
+  session: string;
+  /** as the spec names it: BEGIN, COMMIT, ROLLBACK, write, delete, read, write.2, die, jobs */
+  step: string;
+  /** what it sent, in order: SQL text with its whitespace collapsed, or a Redis command */
+  sent: string[];
+  /** it waited on a lock held by these sessions (pg_blocking_pids) … */
+  waitedOn?: string[];
+  /** … until the step at this index (0-based, of `steps`) released it; absent when it was still
+   *  waiting after the last step and finished then */
+  resumedAfter?: number;
+  error?: InterleavingError;
+  /** a read: what the strategy returned, and the answers its reader's own snapshot counted */
+  read?: { value: number; truth: number };
+  /** why nothing was sent: the action had already finished with fewer statements */
+  skipped?: string;
+  /** committed state right after the step (and any step it released): counter − COUNT(*) per
+   *  counter name, for the permutation's one user or session */
+  drift?: Record<string, number>;
+  /** the same inside the step's own open transaction, as its session saw it */
+  ownDrift?: Record<string, number>;
+  /** here the permutation's final loss (or excess) was made: the last step that changed the
+   *  committed drift to its final value, or, when that was a COMMIT, the action of that
+   *  transaction whose own view first showed it */
+  marks?: 'lost' | 'extra';
+}
+
+export type InterleavingOutcomeKind = 'exact' | 'lost' | 'extra' | 'error';
+
+/** How one permutation ended. kind takes the first that applies: lost, extra, error, else
+ *  exact. A read that was off is what a reader saw, not a failure: it is in readOffBy. */
+export interface InterleavingOutcome {
+  kind: InterleavingOutcomeKind;
+  /** increments the worst counter is short of COUNT(*) after the background jobs drained */
+  lost: number;
+  /** increments the worst counter has too many */
+  extra: number;
+  /** the first error of the permutation, by session and step (a session's own death and the
+   *  errors of its aborted transaction are not counted) */
+  error?: InterleavingError & { session: string; step: string };
+  /** the worst read, when one was off what its reader's own snapshot counted: value − truth
+   *  (negative: below, a stale read) */
+  readOffBy?: number;
+  /** every counter at the end against the truth */
+  counters: Array<{ name: string; value: number; truth: number }>;
+}
+
+export interface InterleavingPermutation {
+  /** the steps in the order they were sent, "session:step" */
+  order: string[];
+  steps: InterleavingStep[];
+  /** committed drift after the strategy's background jobs drained at the end (only for a
+   *  strategy with jobs) */
+  settledDrift?: Record<string, number>;
+  /** set when the loss was made by that final drain (no step marks it) */
+  settleMarks?: 'lost' | 'extra';
+  outcome: InterleavingOutcome;
+}
+
+export interface InterleavingResult {
+  strategy: string;
+  /** the spec's id; null for a strategy no spec was run on (status and reason say why) */
+  spec: string | null;
+  title: string;
+  /** what the spec shows, from its file */
+  about: string;
+  /** ok: every permutation ran; skipped: nothing applies or a part is missing (Redis);
+   *  not-deployable; failed: the harness could not run it (reason); interrupted: Ctrl-C */
+  status: 'ok' | 'skipped' | 'not-deployable' | 'failed' | 'interrupted';
+  reason?: string;
+  /** the isolation level of its transactions: what a "no failing permutation" covers */
+  isolation: string;
+  /** each session's steps as run (write.* expanded to the strategy's statements) */
+  sessions: Record<string, string[]>;
+  /** actions run one after another before every permutation, on fresh data */
+  setup: string[];
+  permutations: {
+    /** every order that keeps each session's steps in order */
+    total: number;
+    /** run to the end */
+    run: number;
+    /** not possible: a session would have had to act while its previous step waited */
+    invalid: number;
+    /** run, and not exact */
+    failing: number;
+    /** run, exact, and a read in it was off what its reader's snapshot counted */
+    readsOff: number;
+  };
+  /** how many permutations ended each way, by outcome label ("exact", "lost 1", "error 40P01") */
+  outcomes: Record<string, number>;
+  /** every failing permutation, with its steps and outcome, in the order they were run */
+  failing: InterleavingPermutation[];
+  /** every exact permutation in which a read was off, likewise: what a reader sees */
+  readsOff: InterleavingPermutation[];
+  durationMs: number;
 }

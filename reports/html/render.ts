@@ -10,6 +10,7 @@ import { costSection, serverSection } from './sections/cost.ts';
 import { driftSection } from './sections/drift.ts';
 import { errorsSection, notRunSection } from './sections/errors.ts';
 import { faultsSection } from './sections/faults.ts';
+import { interleavingsSection } from './sections/interleavings.ts';
 import { latencySection, throughputSection } from './sections/performance.ts';
 import { environmentSection, scenarioSection } from './sections/run-info.ts';
 import { verdictSection } from './sections/verdict.ts';
@@ -23,6 +24,7 @@ const TOC: Array<[string, string]> = [
   ['latency', 'Latency'],
   ['throughput', 'Throughput'],
   ['drift', 'Drift'],
+  ['interleavings', 'Interleavings'],
   ['cost', 'Cost vs baseline'],
   ['server', 'Server cost'],
   ['errors', 'Errors'],
@@ -57,6 +59,7 @@ export function renderHtml(results: Results): string {
     latencySection(results, palette),
     throughputSection(results, palette),
     driftSection(results, palette),
+    interleavingsSection(results, palette),
     costSection(results, palette),
     serverSection(results, palette),
     errorsSection(results, palette),
