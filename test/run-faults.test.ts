@@ -198,7 +198,11 @@ describe('faults', () => {
       // the load's figures are kept, its Redis errors named as such
       expect(q.ops.write!.count).toBeGreaterThan(0);
       expect(q.ops.write!.errorsByKind!.redis).toBeGreaterThan(0);
-      expect(q.faults!.some((f) => f.kind === 'redis-lost' && !f.injected)).toBe(true);
+      const lost = q.faults!.find((f) => f.kind === 'redis-lost' && !f.injected)!;
+      // it never came back: every Redis failure from then on is the fault's cost
+      expect(lost.cost.downMs).toBeNull();
+      const redisErrors = Object.values(q.ops).reduce((n, op) => n + (op?.errorsByKind?.redis ?? 0), 0);
+      expect(lost.cost.errors).toBeGreaterThanOrEqual(redisErrors);
       expect(byId(results, 'baseline').status).toBe('ok');
     } finally {
       redis.kill('SIGKILL');

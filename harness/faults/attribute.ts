@@ -27,10 +27,10 @@ const EXPLAINED_BY: Record<string, string[]> = {
 };
 
 /** Failed operations in the whole seconds from tMs until the part came back (one second more:
- *  failures are filed by the second they were noticed in). */
+ *  failures are filed by the second they were noticed in), or to the end when it never did. */
 function errorsDuring(series: SeriesPoint[], tMs: number, downMs: number | null | undefined): number {
   const from = Math.floor(tMs / 1000);
-  const to = Math.floor((tMs + (downMs ?? 0)) / 1000) + 1;
+  const to = downMs === null ? Infinity : Math.floor((tMs + (downMs ?? 0)) / 1000) + 1;
   return series.filter((p) => p.t >= from && p.t <= to).reduce((a, p) => a + p.errors, 0);
 }
 

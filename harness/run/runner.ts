@@ -129,7 +129,7 @@ async function cleanup(entries: Planned[], live: Live[], touched: Planned[], t: 
   const redis = t.redis?.client;
   if (redis) {
     await stopAll(
-      entries.map((e) => [`${e.strategy.id}'s Redis keys`, e.strategy.cleanup && (() => e.strategy.cleanup!(redis, e.ctx))]),
+      entries.map((e) => [`remove ${e.strategy.id}'s Redis keys`, e.strategy.cleanup && (() => e.strategy.cleanup!(redis, e.ctx))]),
       warn,
     );
   }

@@ -10,6 +10,7 @@ import { watchRedis, type RedisWatch } from '../provision/redis-watch.ts';
 import { reconnecting, type Reconnecting } from '../db/reconnecting.ts';
 import { lockNamespace } from '../db/run-lock.ts';
 import { collectEnvironment } from './environment.ts';
+import { isRedisDown } from '../load/error-kind.ts';
 
 export interface Targets {
   pg: PgTarget;
@@ -32,14 +33,15 @@ export interface TargetOptions {
   warn: (line: string) => void;
 }
 
-/** Runs each stop, whatever the others do, and says which failed. */
+/** Runs each step of a cleanup ("stop the Redis server"), whatever the others do, and says
+ *  which failed. */
 export async function stopAll(parts: Array<[string, (() => Promise<void>) | undefined]>, warn: (l: string) => void): Promise<void> {
   for (const [what, stop] of parts) {
     if (!stop) continue;
     try {
       await stop();
     } catch (e) {
-      warn(`could not stop ${what}: ${(e as Error).message}`);
+      warn(`could not ${what}: ${isRedisDown(e) ? 'Redis is gone' : (e as Error).message}`);
     }
   }
 }
@@ -53,15 +55,15 @@ export async function openTargets(o: TargetOptions): Promise<Targets> {
     stopAll(
       [
         [
-          'the Redis client',
+          'close the Redis client',
           async () => {
             redis?.watch.stop();
             redis?.client.disconnect();
           },
         ],
-        ['the admin connection', admin && (() => admin!.end())],
-        ['the Redis server', redis?.target.stop],
-        ['the Postgres server', pg.stop],
+        ['close the admin connection', admin && (() => admin!.end())],
+        ['stop the Redis server', redis?.target.stop],
+        ['stop the Postgres server', pg.stop],
       ],
       o.warn,
     );
