@@ -51,7 +51,7 @@ describe('strategies', () => {
         expect(c.lost + c.extra, c.name).toBe(0);
       }
       // reads show the new count: every user got 3 writes
-      if (d.strategy.readCounter) expect(await d.strategy.read(d.conn, 7)).toBe(3 + 3);
+      if (d.strategy.readsCounter) expect(await d.strategy.read(d.conn, 7)).toBe(3 + 3);
     } finally {
       await d.teardown();
     }

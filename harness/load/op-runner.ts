@@ -85,7 +85,7 @@ export class OpRunner {
       errorsByKind: {},
     });
     this.stats = { write: fresh(), read: fresh(), delete: fresh() };
-    this.judge = strategy.readCounter ? new ReadJudge(ledger, new LatencyRecorder()) : null;
+    this.judge = strategy.readsCounter ? new ReadJudge(ledger, new LatencyRecorder()) : null;
     this.lastMeasuredDone = w.measureStart;
     this.perform = {
       write: async (cl, u, sessionId) => {

@@ -1,4 +1,4 @@
-import type { Strategy } from './types.ts';
+import { defineStrategy } from './types.ts';
 import { deleteLatestAnswer, insertAnswer } from './statements.ts';
 
 // The analysis's query, verbatim.
@@ -8,7 +8,7 @@ const COUNT_ANSWERS = `SELECT COUNT(*)
     WHERE os.user_id = $1`;
 
 /** Variant 5: nothing stored; every read counts the rows. */
-export const countStar: Strategy = {
+export const countStar = defineStrategy({
   id: 'count-star',
   title: 'COUNT(*) on every read (variant 5)',
   origin: 'seed: variant 5',
@@ -24,7 +24,7 @@ export const countStar: Strategy = {
             GROUP BY os.user_id`,
     },
   ],
-  readCounter: 'count(*) on read',
+  readsCounter: true,
   async deploy() {},
   async backfill() {},
   write: (c, a) => insertAnswer(c.pg, a),
@@ -33,4 +33,4 @@ export const countStar: Strategy = {
     return Number(r.rows[0].count);
   },
   remove: (c, t) => deleteLatestAnswer(c.pg, t),
-};
+});

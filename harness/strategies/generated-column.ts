@@ -1,11 +1,11 @@
-import type { Strategy } from './types.ts';
+import { defineStrategy } from './types.ts';
 import { sqlFile } from '../sql.ts';
 
 const unreachable = () => Promise.reject(new Error('generated-column never deploys'));
 
 /** Variant 4: its deploy runs the analysis's DDL, which PostgreSQL refuses; the refusal is the
  *  result. */
-export const generatedColumn: Strategy = {
+export const generatedColumn = defineStrategy({
   id: 'generated-column',
   title: 'Generated column with a subquery (variant 4)',
   origin: 'seed: variant 4',
@@ -16,5 +16,6 @@ export const generatedColumn: Strategy = {
   async backfill() {},
   write: unreachable,
   read: unreachable,
+  readsCounter: false,
   remove: unreachable,
-};
+});

@@ -1,4 +1,4 @@
-import type { Strategy } from './types.ts';
+import { defineStrategy } from './types.ts';
 import { COUNTERS, INSERT_ANSWER, DELETE_LATEST_ANSWER, readUserStats } from './statements.ts';
 
 const BUMP_SESSION = 'UPDATE onboarding_sessions SET questions_answered = questions_answered + $2 WHERE id = $1';
@@ -8,13 +8,13 @@ const BUMP_PERSONALITY =
 
 /** Variant 1: the DAO's INSERT, then one UPDATE ... + 1 per counter, each its own autocommit
  *  statement as the app ran them (no transaction around them). */
-export const manualUpdate: Strategy = {
+export const manualUpdate = defineStrategy({
   id: 'manual-update',
   title: 'Manual UPDATE after INSERT (variant 1)',
   origin: 'seed: variant 1',
   multiStatement: true,
   counters: [COUNTERS.userStats, COUNTERS.session, COUNTERS.personality],
-  readCounter: COUNTERS.userStats.name,
+  readsCounter: true,
   async deploy() {},
   async backfill() {},
   async write(c, a) {
@@ -33,4 +33,4 @@ export const manualUpdate: Strategy = {
     await c.pg.query({ name: 'mu_personality', text: BUMP_PERSONALITY, values: [t.userId, -1] });
     return true;
   },
-};
+});

@@ -1,4 +1,4 @@
-import type { Strategy } from './types.ts';
+import { defineStrategy } from './types.ts';
 import { deleteLatestAnswer, insertAnswer } from './statements.ts';
 import { sqlFile } from '../sql.ts';
 import { periodicJob } from './periodic-job.ts';
@@ -6,7 +6,7 @@ import { periodicJob } from './periodic-job.ts';
 const READ_VIEW = 'SELECT total_answers AS n FROM user_answer_stats WHERE user_id = $1';
 
 /** Variant 3: the analysis's materialized view, refreshed by a background job. */
-export const materializedView: Strategy = {
+export const materializedView = defineStrategy({
   id: 'materialized-view',
   title: 'Materialized view + periodic REFRESH (variant 3)',
   origin: 'seed: variant 3',
@@ -18,7 +18,7 @@ export const materializedView: Strategy = {
       sql: 'SELECT user_id AS key, total_answers AS value FROM user_answer_stats',
     },
   ],
-  readCounter: 'user_answer_stats.total_answers',
+  readsCounter: true,
   async deploy(c) {
     await c.query(sqlFile('strategies/materialized-view/deploy.sql'));
   },
@@ -45,4 +45,4 @@ export const materializedView: Strategy = {
       }),
     ];
   },
-};
+});

@@ -1,14 +1,14 @@
-import type { Strategy } from './types.ts';
+import { defineStrategy } from './types.ts';
 import { COUNTERS, deleteLatestAnswer, insertAnswer, readUserStats } from './statements.ts';
 import { sqlFile } from '../sql.ts';
 
 /** Migration 007 exactly as the analysis gives it, the recommended "production" solution. */
-export const productionTrigger: Strategy = {
+export const productionTrigger = defineStrategy({
   id: 'production-trigger',
   title: 'Production trigger with advisory lock (Migration 007)',
   origin: 'seed: recommended solution',
   counters: [COUNTERS.userStats, COUNTERS.session, COUNTERS.personality],
-  readCounter: COUNTERS.userStats.name,
+  readsCounter: true,
   async deploy(c) {
     await c.query(sqlFile('strategies/production-trigger/deploy.sql'));
     await c.query(sqlFile('health/counter_consistency_check.sql'));
@@ -19,4 +19,4 @@ export const productionTrigger: Strategy = {
   write: (c, a) => insertAnswer(c.pg, a),
   read: (c, userId) => readUserStats(c.pg, userId),
   remove: (c, t) => deleteLatestAnswer(c.pg, t),
-};
+});

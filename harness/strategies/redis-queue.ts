@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import type { Job, JobContext, Strategy, StrategyContext } from './types.ts';
+import type { Job, JobContext, StrategyContext } from './types.ts';
+import { defineStrategy } from './types.ts';
 import { COUNTERS, deleteLatestAnswer, insertAnswer } from './statements.ts';
 import { periodicJob } from './periodic-job.ts';
 import { deleteKeys } from './redis-keys.ts';
@@ -94,7 +95,7 @@ function queueWorker(ctx: JobContext, redis: Redis): Job & { idle(): boolean } {
 
 /** Variant 6: RPUSH an event per answer; a worker keeps per-user counts in Redis; a periodic
  *  job syncs them into user_stats. Reads come from Redis. */
-export const redisQueue: Strategy = {
+export const redisQueue = defineStrategy({
   id: 'redis-queue',
   title: 'Redis queue + worker + periodic sync (variant 6)',
   origin: 'seed: variant 6',
@@ -102,7 +103,7 @@ export const redisQueue: Strategy = {
   // the INSERT commits before the RPUSH is sent
   multiStatement: true,
   counters: [{ name: 'redis user:<id>:answers', scope: 'user', source: 'redis' }, COUNTERS.userStats],
-  readCounter: 'redis user:<id>:answers',
+  readsCounter: true,
   async deploy() {},
   async backfill(c, ctx) {
     const r = await c.pg.query<{ user_id: number; n: number }>('SELECT user_id, total_answers_lifetime AS n FROM user_stats');
@@ -146,4 +147,4 @@ export const redisQueue: Strategy = {
   async cleanup(redis, ctx) {
     if (redis) await deleteKeys(redis, ctx.redisPrefix);
   },
-};
+});

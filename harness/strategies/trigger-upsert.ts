@@ -1,15 +1,15 @@
-import type { Strategy } from './types.ts';
+import { defineStrategy } from './types.ts';
 import { COUNTERS, deleteLatestAnswer, insertAnswer, readUserStats } from './statements.ts';
 import { sqlFile } from '../sql.ts';
 
 /** Variant 2, Migration 004. Its trigger fires on INSERT only: a DELETE leaves the counters
  *  high, which is the analysis's own "Problem 3". */
-export const triggerUpsert: Strategy = {
+export const triggerUpsert = defineStrategy({
   id: 'trigger-upsert',
   title: 'Trigger + UPSERT (Migration 004)',
   origin: 'seed: variant 2',
   counters: [COUNTERS.userStats, COUNTERS.session],
-  readCounter: COUNTERS.userStats.name,
+  readsCounter: true,
   async deploy(c) {
     await c.query(sqlFile('strategies/trigger-upsert/deploy.sql'));
   },
@@ -17,4 +17,4 @@ export const triggerUpsert: Strategy = {
   write: (c, a) => insertAnswer(c.pg, a),
   read: (c, userId) => readUserStats(c.pg, userId),
   remove: (c, t) => deleteLatestAnswer(c.pg, t),
-};
+});

@@ -62,18 +62,30 @@ export interface StrategyContext {
 }
 
 /** A counter the strategy keeps, and how to read every key's value at once for the drift check. */
-export interface CounterSpec {
+interface CounterBase {
   /** table.column, e.g. user_stats.total_answers_lifetime */
   name: string;
   scope: 'user' | 'session';
-  /** where the values live; 'redis' counters are read by the strategy's readAll */
-  source: 'postgres' | 'redis';
-  /** SELECT returning (key, value) for every key that has a stored counter row (Postgres counters) */
-  sql?: string;
+}
+
+/** A counter held in Postgres: its SELECT is what the drift check and the sampler read. */
+export interface PostgresCounterSpec extends CounterBase {
+  source: 'postgres';
+  /** SELECT returning (key, value) for every key that has a stored counter row */
+  sql: string;
   /** nothing stored: the value is computed by each read, so it cannot lag and the drift sampler
    *  leaves it out (sampling it would be a COUNT(*) over all answers a few times a second) */
   computedOnRead?: boolean;
 }
+
+/** A counter held in Redis: the strategy's readRedisCounters reads it. */
+export interface RedisCounterSpec extends CounterBase {
+  source: 'redis';
+  sql?: undefined;
+  computedOnRead?: undefined;
+}
+
+export type CounterSpec = PostgresCounterSpec | RedisCounterSpec;
 
 export interface JobContext extends StrategyContext {
   /** a Postgres connection in the strategy's schema that is replaced when its backend is lost
@@ -105,9 +117,12 @@ export interface Job {
   drain(): Promise<void>;
 }
 
-export interface Strategy {
-  id: string;
+/** One strategy. `Id` is its literal id, so that the registry (registry.ts) can check that each
+ *  module is filed under its own id: define one with defineStrategy(). */
+export interface Strategy<Id extends string = string> {
+  id: Id;
   title: string;
+  /** where the pattern comes from: the analysis's variant, or the practice it is taken from */
   origin: string;
   counters: CounterSpec[];
   /** needs Redis to run; skipped with a reason when none is available */
@@ -124,13 +139,19 @@ export interface Strategy {
   write(c: Conn, a: Answer): Promise<void>;
   /** what the app does to show the user's answer count */
   read(c: Conn, userId: number): Promise<number>;
+  /** its read returns the user's answer count, so every read is judged against what was
+   *  acknowledged; false for baseline, whose read is a point lookup of a row nobody updates */
+  readsCounter: boolean;
   /** what the app does to delete the session's latest answer; true when a row was deleted */
   remove(c: Conn, t: RemoveTarget): Promise<boolean>;
-  /** the counter a read returns, judged against the truth; none for baseline */
-  readCounter?: string;
   jobs?(ctx: JobContext): Promise<Job[]>;
   /** values of Redis-held counters, key → value (redis-queue) */
   readRedisCounters?(redis: Redis, ctx: StrategyContext): Promise<Map<number, number>>;
   /** remove what the strategy left outside Postgres (Redis keys) */
   cleanup?(redis: Redis | undefined, ctx: StrategyContext): Promise<void>;
+}
+
+/** A strategy with its id as a literal type (what the registry checks its key against). */
+export function defineStrategy<const Id extends string>(s: Strategy<Id>): Strategy<Id> {
+  return s;
 }
