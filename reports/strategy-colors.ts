@@ -1,8 +1,10 @@
-// One color per strategy, the same in every chart and table of every report, so a reader who
-// learned "red is the manual UPDATE" once can follow it down the page.
+// One color per strategy, the same in every chart and table of every report and in every run,
+// so a reader who learned "red is the manual UPDATE" once can follow it down the page and from
+// one run's page to the next. The compiler holds every registered strategy to a color.
 import type { Results } from '../harness/results/types.ts';
+import type { StrategyId } from '../harness/strategies/registry.ts';
 
-const KNOWN: Record<string, string> = {
+const COLORS: Record<StrategyId, string> = {
   baseline: '#7f7f7f',
   'manual-update': '#d62728',
   'trigger-upsert': '#1f77b4',
@@ -13,7 +15,16 @@ const KNOWN: Record<string, string> = {
   'redis-queue': '#e377c2',
 };
 
+// for ids no longer (or not yet) registered, e.g. in an older results.json: still the same color
+// for the same id, whatever else the run had
 const SPARE = ['#17becf', '#bcbd22', '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173', '#3182bd'];
+
+export function colorOf(id: string): string {
+  if (Object.hasOwn(COLORS, id)) return COLORS[id as StrategyId];
+  let h = 0;
+  for (const ch of id) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return SPARE[h % SPARE.length];
+}
 
 export interface StrategyPalette {
   domain: string[];
@@ -22,17 +33,6 @@ export interface StrategyPalette {
 }
 
 export function strategyPalette(results: Results): StrategyPalette {
-  const domain: string[] = [];
-  const range: string[] = [];
-  let spare = 0;
-  for (const s of results.strategies) {
-    if (domain.includes(s.id)) continue;
-    domain.push(s.id);
-    range.push(KNOWN[s.id] ?? SPARE[spare++ % SPARE.length]);
-  }
-  return {
-    domain,
-    range,
-    colorOf: (id) => range[domain.indexOf(id)] ?? '#444444',
-  };
+  const domain = [...new Set(results.strategies.map((s) => s.id))];
+  return { domain, range: domain.map(colorOf), colorOf };
 }
