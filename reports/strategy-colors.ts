@@ -13,11 +13,19 @@ const COLORS: Record<StrategyId, string> = {
   'generated-column': '#8c564b',
   'count-star': '#2ca02c',
   'redis-queue': '#e377c2',
+  'trigger-fixed': '#17becf',
+  'statement-trigger': '#393b79',
+  'deferred-trigger': '#6b6ecf',
+  'sharded-counter': '#bcbd22',
+  'delta-rollup': '#8c6d31',
+  'redis-after-commit': '#7b4173',
+  'app-read-modify-write': '#ff9896',
+  'serializable-retry': '#637939',
 };
 
 // for ids no longer (or not yet) registered, e.g. in an older results.json: still the same color
 // for the same id, whatever else the run had
-const SPARE = ['#17becf', '#bcbd22', '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173', '#3182bd'];
+const SPARE = ['#aec7e8', '#ffbb78', '#98df8a', '#c5b0d5', '#c49c94', '#f7b6d2', '#dbdb8d', '#9edae5'];
 
 export function colorOf(id: string): string {
   if (Object.hasOwn(COLORS, id)) return COLORS[id as StrategyId];

@@ -13,6 +13,7 @@ import { parseDurationMs } from './duration.ts';
 import { parseThresholdExpression } from './threshold-expression.ts';
 import type { CapacitySpec, KeyDistribution, LoadModel, Scenario, Stage, Threshold, WorkloadProfile } from './types.ts';
 import { FAULT_KINDS, isFaultKind, type FaultSpec } from '../faults/kinds.ts';
+import { STRATEGY_OPTION_DEFAULTS } from '../strategies/options.ts';
 
 /** Built-in scenarios ship in the package, so they are found from this file, not from the cwd. */
 export const SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
@@ -50,6 +51,7 @@ const DEFAULTS = {
     driftSampleIntervalMs: 1000,
     maxRetries: 3,
     driver: 'lean' as const,
+    ...STRATEGY_OPTION_DEFAULTS,
   },
 };
 
@@ -288,6 +290,10 @@ const fileSchema = obj({
     driftSampleInterval: duration('s', true).optional(),
     maxRetries: int(0).optional(),
     driver: leaf('"lean" or "pg"', (v) => (v === 'lean' || v === 'pg' ? v : undefined)).optional(),
+    slots: leaf('an integer from 1 to 1024', (v) => (isNum(v) && Number.isInteger(v) && v >= 1 && v <= 1024 ? v : undefined)).optional(),
+    slotPick: leaf('"backend" or "random"', (v) => (v === 'backend' || v === 'random' ? v : undefined)).optional(),
+    rollupInterval: duration('s', false).optional(),
+    redisFlushInterval: duration('s', false).optional(),
   }).optional(),
   kind: leaf('"run" or "capacity"', (v) => (v === 'run' || v === 'capacity' ? v : undefined)).optional(),
   capacity: obj({
@@ -566,6 +572,10 @@ function resolve(f: ScenarioFile, o: ParsedOverrides, display: string, stem: str
     driftSampleIntervalMs: fo.driftSampleInterval ?? DEFAULTS.options.driftSampleIntervalMs,
     maxRetries: fo.maxRetries ?? DEFAULTS.options.maxRetries,
     driver: fo.driver ?? DEFAULTS.options.driver,
+    slots: fo.slots ?? DEFAULTS.options.slots,
+    slotPick: fo.slotPick ?? DEFAULTS.options.slotPick,
+    rollupIntervalMs: fo.rollupInterval ?? DEFAULTS.options.rollupIntervalMs,
+    redisFlushIntervalMs: fo.redisFlushInterval ?? DEFAULTS.options.redisFlushIntervalMs,
   };
 
   return {

@@ -76,6 +76,16 @@ export interface Scenario {
     driftSampleIntervalMs: number;
     /** retries of serialization failures and deadlocks before an operation counts as an error */
     maxRetries: number;
+    // One strategy's own options each; a scenario file's are always filled in, a Scenario made
+    // in code may leave them out (defaults: harness/strategies/options.ts).
+    /** sharded-counter: slot rows per user */
+    slots?: number;
+    /** sharded-counter: how a write picks its slot: by the connection's backend pid, or at random */
+    slotPick?: 'backend' | 'random';
+    /** delta-rollup: period of the rollup that folds the delta ledger into user_stats */
+    rollupIntervalMs?: number;
+    /** redis-after-commit: period of the flusher that moves buffered increments to Postgres */
+    redisFlushIntervalMs?: number;
     /** the Postgres client of the load driver's connections: 'lean' (harness/db/lean, the
      *  default) or 'pg' (node-postgres); absent means lean */
     driver?: 'lean' | 'pg';

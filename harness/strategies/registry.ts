@@ -11,6 +11,14 @@ import { materializedView } from './materialized-view.ts';
 import { generatedColumn } from './generated-column.ts';
 import { countStar } from './count-star.ts';
 import { redisQueue } from './redis-queue.ts';
+import { triggerFixed } from './trigger-fixed.ts';
+import { statementTrigger } from './statement-trigger.ts';
+import { deferredTrigger } from './deferred-trigger.ts';
+import { shardedCounter } from './sharded-counter.ts';
+import { deltaRollup } from './delta-rollup.ts';
+import { redisAfterCommit } from './redis-after-commit.ts';
+import { appReadModifyWrite } from './app-read-modify-write.ts';
+import { serializableRetry } from './serializable-retry.ts';
 
 export const REGISTRY = {
   baseline,
@@ -21,6 +29,14 @@ export const REGISTRY = {
   'generated-column': generatedColumn,
   'count-star': countStar,
   'redis-queue': redisQueue,
+  'trigger-fixed': triggerFixed,
+  'statement-trigger': statementTrigger,
+  'deferred-trigger': deferredTrigger,
+  'sharded-counter': shardedCounter,
+  'delta-rollup': deltaRollup,
+  'redis-after-commit': redisAfterCommit,
+  'app-read-modify-write': appReadModifyWrite,
+  'serializable-retry': serializableRetry,
 };
 
 export type StrategyId = keyof typeof REGISTRY;
