@@ -64,12 +64,8 @@ export function renderMarkdown(results: Results): string {
   if (results.run.interrupted) out.push('> **This run was interrupted: the figures are partial.**');
 
   out.push('## Verdict');
-  let lead = v.headline;
-  if (v.cheapestExact) {
-    const c = v.cheapestExact;
-    lead += ` The cheapest one exact at every read is \`${md(c.id)}\`` + (c.cost.writeLatencyRatio !== undefined ? ` at ${fmtRatio(c.cost.writeLatencyRatio)} the baseline's write latency.` : '.');
-  }
-  out.push(`**${lead}**`);
+  out.push(`**${md(v.headline)}**`);
+  out.push(v.recommendation.lines.map((l) => `- ${md(l)}`).join('\n'));
   const entries = results.strategies.map((s) => [...v.exact, ...v.drifted, ...v.noCounter, ...v.unchecked, ...v.notRun].find((e) => e.id === s.id)!);
   out.push(
     mdTable(

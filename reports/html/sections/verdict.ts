@@ -1,5 +1,6 @@
-// The first screen: which strategies kept every counter exact, and what that cost against the
-// bare INSERT, with every strategy's key figures in one table.
+// The first screen: which strategy to deploy for this run's load, which kept every counter exact
+// and what that cost against the bare INSERT, every strategy's key figures in one table, and the
+// legend: each strategy's color, what it is and where it comes from.
 import type { Results } from '../../../harness/results/types.ts';
 import { fmtInt, fmtMs, fmtPct, fmtRatio } from '../../format.ts';
 import type { StrategyPalette } from '../../strategy-colors.ts';
@@ -8,8 +9,9 @@ import { badge, esc, section, strategyLabel, table, type SectionOut } from '../m
 
 function costText(e: VerdictEntry): string {
   const parts: string[] = [];
-  if (e.convergeMs) parts.push(`exact ${fmtMs(e.convergeMs)} after the load ended`);
+  if (e.convergeMs && e.readsOutOfBoundsPct !== 0) parts.push(`exact ${fmtMs(e.convergeMs)} after the load ended`);
   if (e.readsOutOfBoundsPct) parts.push(`${fmtPct(e.readsOutOfBoundsPct)} of reads out of bounds meanwhile`);
+  if (e.mixCostRatio !== undefined) parts.push(`${fmtRatio(e.mixCostRatio)} the baseline's cost per operation of the mix`);
   if (e.cost.writeLatencyRatio !== undefined) parts.push(`${fmtRatio(e.cost.writeLatencyRatio)} baseline write latency`);
   if (e.writeP50Ms !== undefined) parts.push(`median write ${fmtMs(e.writeP50Ms)}`);
   return parts.join(', ');
@@ -28,6 +30,17 @@ export function statusBadge(e: VerdictEntry): string {
     default:
       return badge('muted', e.status);
   }
+}
+
+/** Every strategy of the run: its color in every chart, what it is, where the pattern comes from. */
+function legend(entries: VerdictEntry[], palette: StrategyPalette): string {
+  return (
+    `<h3>Legend</h3>` +
+    table(
+      [{ text: 'strategy' }, { text: 'what it is' }, { text: 'where it comes from' }],
+      entries.map((e) => [strategyLabel(palette, e.id), esc(e.title), esc(e.origin)]),
+    )
+  );
 }
 
 export function verdictSection(results: Results, palette: StrategyPalette): SectionOut {
@@ -67,14 +80,10 @@ export function verdictSection(results: Results, palette: StrategyPalette): Sect
         .join('')}</ul></div>`,
     );
   }
-  let lead = v.headline;
-  if (v.cheapestExact) {
-    const c = v.cheapestExact;
-    lead +=
-      ` The cheapest one exact at every read is ${c.id}` +
-      (c.cost.writeLatencyRatio !== undefined ? ` at ${fmtRatio(c.cost.writeLatencyRatio)} the baseline's write latency` : '') +
-      (c.convergeMs ? `, exact only ${fmtMs(c.convergeMs)} after the load ended.` : '.');
-  }
+  const rec = v.recommendation;
+  const recommendation =
+    `<div class="card ${rec.atEveryRead || rec.afterConvergence ? 'good' : 'muted'}" id="recommendation"><h3>Recommended for this load</h3>` +
+    `<ul>${rec.lines.map((l) => li(esc(l))).join('')}</ul></div>`;
   const entries = [...v.exact, ...v.drifted, ...v.noCounter, ...v.unchecked, ...v.notRun];
   const order = new Map(results.strategies.map((s, i) => [s.id, i]));
   entries.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
@@ -83,6 +92,8 @@ export function verdictSection(results: Results, palette: StrategyPalette): Sect
     statusBadge(e),
     esc(fmtPct(e.consistencyPct)),
     esc(e.lost === undefined ? '–' : fmtInt(e.lost)),
+    esc(fmtMs(e.mixCostMs)),
+    esc(fmtRatio(e.mixCostRatio)),
     esc(fmtMs(e.writeP50Ms)),
     esc(fmtMs(e.writeP99Ms)),
     esc(fmtRatio(e.cost.writeLatencyRatio)),
@@ -112,7 +123,8 @@ export function verdictSection(results: Results, palette: StrategyPalette): Sect
     'verdict',
     'Verdict',
     banners +
-      `<p class="lead">${esc(lead)}</p>` +
+      `<p class="lead">${esc(v.headline)}</p>` +
+      recommendation +
       `<div class="cards">${cards.join('')}</div>` +
       table(
         [
@@ -120,6 +132,8 @@ export function verdictSection(results: Results, palette: StrategyPalette): Sect
           { text: 'counters' },
           { text: 'keys exact', num: true },
           { text: 'lost (worst counter)', num: true },
+          { text: 'cost per op (mix, mean)', num: true },
+          { text: 'mix × baseline', num: true },
           { text: 'write p50', num: true },
           { text: 'write p99', num: true },
           { text: 'write × baseline', num: true },
@@ -127,7 +141,8 @@ export function verdictSection(results: Results, palette: StrategyPalette): Sect
         ],
         rows,
       ) +
-      thresholds,
+      thresholds +
+      legend(entries, palette),
   );
   return { html, charts: [] };
 }
