@@ -21,8 +21,8 @@ export async function listCommand(argv: string[], o: Output): Promise<number> {
     return EXIT_OK;
   }
   o.out('strategies:');
-  o.out(renderTable([['id', 'title', 'origin'], ...strategies.map((s) => [s.id, s.title, s.origin])]).replace(/^/gm, '  '));
+  o.out(renderTable([['id', 'what it is', 'where it comes from'], ...strategies.map((s) => [s.id, s.title, s.origin])], 3).replace(/^/gm, '  '));
   o.out('\nscenarios:');
-  o.out(renderTable([['name', 'description'], ...scenarios.map((s) => [s.name, s.description])]).replace(/^/gm, '  '));
+  o.out(renderTable([['name', 'description'], ...scenarios.map((s) => [s.name, s.description])], 2).replace(/^/gm, '  '));
   return EXIT_OK;
 }

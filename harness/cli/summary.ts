@@ -15,9 +15,10 @@ function consistency(s: StrategyResult): string {
   return `${worst.toFixed(1)}%${lost ? ` lost ${lost}` : ''}${extra ? ` extra ${extra}` : ''}`;
 }
 
-export function renderTable(rows: string[][]): string {
+/** Columns aligned: the first `textColumns` to the left, the rest (figures) to the right. */
+export function renderTable(rows: string[][], textColumns = 1): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd()).join('\n');
+  return rows.map((r) => r.map((c, i) => (i < textColumns ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd()).join('\n');
 }
 
 export function renderSummary(r: Results): string {
