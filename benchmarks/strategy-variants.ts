@@ -31,13 +31,18 @@ interface Variant {
   name: string;
   strategy: Strategy;
   options: Record<string, unknown>;
+  /** a figure of the variant's tables after the phase, e.g. the slot rows a read sums */
+  after?: { label: string; sql: string };
 }
+
+// what a read of the sharded counter sums: the slot rows of one user
+const SLOT_ROWS = { label: 'slot rows per user', sql: 'SELECT count(*)::float8 / count(DISTINCT user_id) AS v FROM user_answer_slots' };
 
 const ALL_VARIANTS: Variant[] = [
   { name: 'trigger-fixed, no advisory lock', strategy: triggerFixedVariant('none'), options: {} },
   { name: 'trigger-fixed, pg_advisory_xact_lock', strategy: triggerFixedVariant('advisory'), options: {} },
-  { name: 'sharded-counter, slot by backend', strategy: shardedCounter, options: { slotPick: 'backend' } },
-  { name: 'sharded-counter, slot at random', strategy: shardedCounter, options: { slotPick: 'random' } },
+  { name: 'sharded-counter, slot by backend', strategy: shardedCounter, options: { slotPick: 'backend' }, after: SLOT_ROWS },
+  { name: 'sharded-counter, slot at random', strategy: shardedCounter, options: { slotPick: 'random' }, after: SLOT_ROWS },
 ];
 const VARIANTS = ALL_VARIANTS.filter((v) => v.name.includes(only));
 
@@ -103,7 +108,7 @@ const admin = await connectPg(target.url, { applicationName: 'counterbench:bench
 console.log(`${target.kind === 'embedded' ? 'embedded server' : describeUrl(target.url)} (PostgreSQL ${target.version}); ${seconds} s x ${rounds} rounds per variant and load`);
 try {
   for (const load of LOADS) {
-    const figures = new Map<string, { tput: number[]; mean: number[]; cpuUs: number[]; exact: boolean }>();
+    const figures = new Map<string, { tput: number[]; mean: number[]; cpuUs: number[]; after: number[]; exact: boolean }>();
     for (let round = 0; round < rounds; round++) {
       // rotate the order, so the machine's drift over time falls on every variant alike
       const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]);
@@ -130,7 +135,8 @@ try {
             const r = await runPhase({ strategy: v.strategy, ctx, pgUrl: target.url, scenario, ledger, seed: round + 1, onLoadStart: (h) => cpu.onLoadStart(h) });
             const cpuUs = cpu.perWriteUs(r, startedAt);
             const drift = await exactCheck(check, undefined, v.strategy, ctx);
-            const f = figures.get(v.name) ?? { tput: [], mean: [], cpuUs: [], exact: true };
+            const f = figures.get(v.name) ?? { tput: [], mean: [], cpuUs: [], after: [], exact: true };
+            if (v.after) f.after.push(Number((await check.query(v.after.sql)).rows[0].v));
             f.tput.push(r.ops.write!.throughput);
             f.mean.push(r.ops.write!.latencyMs.mean);
             if (cpuUs !== undefined) f.cpuUs.push(cpuUs);
@@ -161,6 +167,7 @@ try {
       console.log(
         `  ${name.padEnd(40)} ${median(f.tput).toFixed(0).padStart(6)} writes/s  mean ${median(f.mean).toFixed(3)} ms` +
           (f.cpuUs.length ? `  backend CPU ${median(f.cpuUs).toFixed(0)} µs/write` : '') +
+          (f.after.length ? `  ${VARIANTS.find((v) => v.name === name)!.after!.label} ${median(f.after).toFixed(1)}` : '') +
           `  (writes/s per round: ${f.tput.map((t) => t.toFixed(0)).join(', ')})${f.exact ? '' : '  NOT EXACT'}`,
       );
     }
