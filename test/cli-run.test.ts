@@ -41,7 +41,9 @@ describe('counterbench run', () => {
         for (const op of ['write', 'read'] as const) {
           const o = s.ops[op]!;
           expect(o.count, `${s.id} ${op}`).toBeGreaterThan(0);
-          expect(o.errors).toBe(0);
+          // a SERIALIZABLE write may run out of retries: what fails is a serialization failure
+          if (s.id === 'serializable-retry') expect(Object.keys(o.errorsByKind ?? {}).filter((k) => k !== '40')).toEqual([]);
+          else expect(o.errors, `${s.id} ${op}`).toBe(0);
           expect(o.throughput).toBeGreaterThan(0);
           for (const k of ['mean', 'p50', 'p95', 'p99', 'max'] as const) expect(o.latencyMs[k]).toBeGreaterThan(0);
           expect(o.latencyMs.p50).toBeLessThanOrEqual(o.latencyMs.p99);
