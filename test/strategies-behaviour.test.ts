@@ -5,13 +5,10 @@
 // spread over slots.
 import { describe, it, expect, afterEach } from 'vitest';
 import pg from 'pg';
-import { deployForTest, TEST_OPTIONS, type DeployedStrategy } from './support/deployed.ts';
-import { testDatabaseUrl, testRedisUrl } from './support/env.ts';
+import { deployForTest, drainJobs, TEST_OPTIONS, type DeployedStrategy } from './support/deployed.ts';
+import { testDatabaseUrl } from './support/env.ts';
 import { connectPg } from '../harness/db/connect.ts';
 import { exactCheck } from '../harness/measure/drift.ts';
-import { reconnecting } from '../harness/db/reconnecting.ts';
-import { connectRedis } from '../harness/provision/redis.ts';
-import type { JobContext } from '../harness/strategies/types.ts';
 
 let d: DeployedStrategy | undefined;
 const opened: pg.Client[] = [];
@@ -123,19 +120,6 @@ describe('statement-trigger', () => {
 });
 
 describe('delta-rollup', () => {
-  function jobContext(): JobContext {
-    return {
-      ...d!.ctx,
-      connectPg: () => reconnecting(testDatabaseUrl(), { schema: d!.ctx.schema, applicationName: 'counterbench:test:job' }),
-      connectRedis: async () => {
-        const r = connectRedis(testRedisUrl());
-        await r.connect();
-        return r;
-      },
-      mark: () => {},
-    };
-  }
-
   it('reads are exact before any rollup, while user_stats alone lags until the rollup folds the ledger', async () => {
     d = await deployForTest('delta-rollup', undefined, { ...TEST_OPTIONS, rollupIntervalMs: 60_000 });
     for (let i = 0; i < 7; i++) await d.strategy.write(d.conn, { userId: 5, sessionId: 10, questionJsonId: 'q', rawAnswer: 'x' });
@@ -144,9 +128,7 @@ describe('delta-rollup', () => {
     const [read, rolledUp] = await exactCheck(d.conn.pg, d.conn.redis, d.strategy, d.ctx);
     expect([read.lost, read.extra]).toEqual([0, 0]);
     expect(rolledUp.lost).toBe(6);
-    const [job] = await d.strategy.jobs!(jobContext());
-    await job.drain();
-    await job.stop();
+    await drainJobs(d);
     await expectExact();
     const pending = await d.conn.pg.query('SELECT count(*)::int AS n FROM answer_count_deltas');
     expect(pending.rows[0].n).toBe(0);

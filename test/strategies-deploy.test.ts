@@ -1,27 +1,11 @@
 import { describe, it, expect } from 'vitest';
 import { STRATEGIES } from '../harness/strategies/index.ts';
-import { deployForTest, TEST_OPTIONS } from './support/deployed.ts';
+import { deployForTest, jobContextFor, TEST_OPTIONS } from './support/deployed.ts';
 import { exactCheck } from '../harness/measure/drift.ts';
-import { reconnecting } from '../harness/db/reconnecting.ts';
-import { connectRedis } from '../harness/provision/redis.ts';
-import { testDatabaseUrl, testRedisUrl } from './support/env.ts';
-import type { Job, JobContext } from '../harness/strategies/types.ts';
+import type { Job } from '../harness/strategies/types.ts';
 
 const KEEPING = STRATEGIES.filter((s) => s.id !== 'generated-column');
 const WRITES = 60;
-
-function jobContext(d: Awaited<ReturnType<typeof deployForTest>>): JobContext {
-  return {
-    ...d.ctx,
-    connectPg: () => reconnecting(testDatabaseUrl(), { schema: d.ctx.schema, applicationName: 'counterbench:test:job' }),
-    connectRedis: async () => {
-      const r = connectRedis(testRedisUrl());
-      await r.connect();
-      return r;
-    },
-    mark: () => {},
-  };
-}
 
 describe('strategies', () => {
   it.each(KEEPING.map((s) => s.id))('%s deploys, and its counters are exact after the seed and after sequential writes', async (id) => {
@@ -32,7 +16,7 @@ describe('strategies', () => {
       const before = await exactCheck(d.conn.pg, d.conn.redis, d.strategy, d.ctx);
       for (const c of before) expect(c.usersInconsistent, c.name).toBe(0);
 
-      const jobs: Job[] = d.strategy.jobs ? await d.strategy.jobs(jobContext(d)) : [];
+      const jobs: Job[] = d.strategy.jobs ? await d.strategy.jobs(jobContextFor(d)) : [];
       try {
         for (let i = 0; i < WRITES; i++) {
           const userId = (i % d.ctx.users) + 1;
@@ -77,7 +61,7 @@ describe('strategies', () => {
       // no worker yet: the events wait in the queue and both counters lag by exactly 30
       const lagging = await exactCheck(d.conn.pg, d.conn.redis, d.strategy, d.ctx);
       for (const c of lagging) expect([c.name, c.lost]).toEqual([c.name, 30]);
-      const jobs = await d.strategy.jobs!(jobContext(d));
+      const jobs = await d.strategy.jobs!(jobContextFor(d));
       for (const j of jobs) await j.drain();
       for (const j of jobs) await j.stop();
       const done = await exactCheck(d.conn.pg, d.conn.redis, d.strategy, d.ctx);

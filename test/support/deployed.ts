@@ -8,7 +8,8 @@ import { deployStrategy, type Deployed } from '../../harness/run/deploy.ts';
 import { strategyById } from '../../harness/strategies/index.ts';
 import { redisPrefixFor } from '../../harness/strategies/redis-keys.ts';
 import { connectRedis } from '../../harness/provision/redis.ts';
-import type { Conn, Strategy, StrategyContext } from '../../harness/strategies/types.ts';
+import type { Conn, JobContext, Strategy, StrategyContext } from '../../harness/strategies/types.ts';
+import { reconnecting } from '../../harness/db/reconnecting.ts';
 import type { Scenario } from '../../harness/config/types.ts';
 import { testDatabaseUrl, testRedisUrl, uniqueTag } from './env.ts';
 
@@ -64,4 +65,28 @@ export async function deployForTest(
       await admin.end();
     },
   };
+}
+
+/** What a strategy's jobs get in a run, for a strategy deployed by hand (events are dropped). */
+export function jobContextFor(d: DeployedStrategy): JobContext {
+  return {
+    ...d.ctx,
+    connectPg: () => reconnecting(testDatabaseUrl(), { schema: d.ctx.schema, applicationName: 'counterbench:test:job' }),
+    connectRedis: async () => {
+      const r = connectRedis(testRedisUrl());
+      await r.connect();
+      return r;
+    },
+    mark: () => {},
+  };
+}
+
+/** Runs the strategy's jobs until their work is done (what a run's drain does), then stops them. */
+export async function drainJobs(d: DeployedStrategy): Promise<void> {
+  const jobs = d.strategy.jobs ? await d.strategy.jobs(jobContextFor(d)) : [];
+  try {
+    for (const j of jobs) await j.drain();
+  } finally {
+    for (const j of jobs) await j.stop();
+  }
 }
