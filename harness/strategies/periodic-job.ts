@@ -1,5 +1,5 @@
-// A background job that runs one step every interval until stopped: the MV refresher and the
-// Redis→Postgres syncer are both this.
+// A background job that runs one step every interval until stopped: the MV refresher, the
+// Redis→Postgres syncer, the delta rollup and the Redis buffer's flusher are all this.
 import type { Job, JobContext } from './types.ts';
 
 export interface PeriodicStep {

@@ -49,7 +49,7 @@ export interface FlushHooks {
 export interface FlushOutcome {
   /** batches applied by this flush: left by an earlier flusher, then its own */
   batches: number;
-  /** increments moved into user_stats (a batch applied before moves none) */
+  /** increments moved into user_stats, net of the deletes' -1s (a batch applied before moves none) */
   increments: number;
 }
 
