@@ -1,6 +1,6 @@
 // The permutation runner on the real Postgres and Redis: the whole built-in set on every strategy
-// (and on a read-modify-write strategy of the test's own, standing in for issue 10's control),
-// finding each race the issue names every time, and none where there is none. Then errors as
+// (issue 10's read-modify-write control among them), finding each race the issue names every
+// time, and none where there is none. Then errors as
 // outcomes (a serialization failure, a deadlock), the same answer on a second run, and nothing
 // left behind.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { interleavingProof } from '../harness/interleave/proof.ts';
 import { loadSpecs, parseSpec } from '../harness/interleave/spec.ts';
 import { STRATEGIES, strategyById } from '../harness/strategies/index.ts';
 import type { InterleavingResult } from '../harness/results/types.ts';
-import { oppositeOrder, readModifyWrite } from './support/interleave-strategies.ts';
+import { oppositeOrder } from './support/interleave-strategies.ts';
 import { testDatabaseUrl, testRedisUrl, uniqueTag } from './support/env.ts';
 
 const target = () => ({ pgUrl: testDatabaseUrl(), redisUrl: testRedisUrl() });
@@ -24,10 +24,10 @@ describe('every spec on every strategy', () => {
 
   beforeAll(async () => {
     const t = Date.now();
-    all = await runInterleavings(target(), { strategies: [...STRATEGIES, readModifyWrite], namespace: ns });
+    all = await runInterleavings(target(), { strategies: [...STRATEGIES], namespace: ns });
     seconds = (Date.now() - t) / 1000;
     // a measurement to read in the log, not a timed assertion: the machine is shared
-    console.log(`interleavings: the whole set for ${STRATEGIES.length + 1} strategies took ${seconds.toFixed(1)} s`);
+    console.log(`interleavings: the whole set for ${STRATEGIES.length} strategies took ${seconds.toFixed(1)} s`);
   });
 
   const of = (strategy: string, spec: string) => {
@@ -116,6 +116,18 @@ describe('every spec on every strategy', () => {
       expect(r.permutations.readsOff, r.spec!).toBe(0);
     }
     expect(interleavingProof({ interleavings: all }, 'count-star')!.evidence).toMatch(/^no failing permutation among \d+ tried .* That covers only these statements at this isolation level/);
+  });
+
+  it("finds none for issue 10's exact strategies either, in any order of two saves, a save and a delete, or a read", () => {
+    for (const id of ['trigger-fixed', 'statement-trigger', 'deferred-trigger', 'sharded-counter', 'delta-rollup', 'serializable-retry']) {
+      const specs = all.filter((x) => x.strategy === id);
+      expect(specs.map((r) => r.spec).sort(), id).toEqual(['insert-vs-delete', 'read-during-write', 'two-inserts']);
+      for (const r of specs) expect([id, r.spec, r.status, r.permutations.failing, r.permutations.readsOff]).toEqual([id, r.spec, 'ok', 0, 0]);
+    }
+    // the buffered counter loses the increment of an application that dies between its COMMIT and
+    // its HINCRBY, and counts one whose surrounding transaction the application rolled back
+    expect(of('redis-after-commit', 'die-between-statements').outcomes).toEqual({ 'lost 1': 3 });
+    expect(of('redis-after-commit', 'redis-rollback').permutations.failing).toBeGreaterThan(0);
   });
 
   it("shows what a reader of an eventually consistent counter sees before the jobs ran, and the count exact after", () => {

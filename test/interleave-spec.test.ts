@@ -13,7 +13,6 @@ import { shortStatement } from '../harness/interleave/labels.ts';
 import { STRATEGIES, strategyById } from '../harness/strategies/index.ts';
 import { UsageError } from '../harness/errors.ts';
 import type { InterleavingPermutation } from '../harness/results/types.ts';
-import { readModifyWrite } from './support/interleave-strategies.ts';
 import { laneSchema } from '../harness/interleave/interleave.ts';
 import { namespaceOfSchema } from '../harness/db/schema-name.ts';
 import { ALL_STRATEGY_IDS } from '../harness/config/strategy-ids.ts';
@@ -49,16 +48,17 @@ describe('built-in specs', () => {
   });
 
   it('apply to every strategy with a counter, the multi-statement ones, and Redis where they say', () => {
-    const withCounters = ['manual-update', 'trigger-upsert', 'production-trigger', 'materialized-view', 'count-star', 'redis-queue'];
+    const withCounters = STRATEGIES.filter((x) => x.counters.length > 0).map((x) => x.id);
+    expect(withCounters).not.toContain('baseline');
     expect(applying('two-inserts')).toEqual(withCounters);
     expect(applying('insert-vs-delete')).toEqual(withCounters);
-    expect(applying('die-between-statements')).toEqual(['manual-update', 'redis-queue']);
-    expect(applying('redis-rollback')).toEqual(['redis-queue']);
+    expect(applying('die-between-statements')).toEqual(['manual-update', 'redis-queue', 'redis-after-commit', 'app-read-modify-write']);
+    expect(applying('redis-rollback')).toEqual(['redis-queue', 'redis-after-commit']);
   });
 
   it('apply to a strategy named by id once it exists, whatever its other properties', () => {
     const spec = specs.find((s) => s.id === 'two-inserts-statements')!;
-    expect(specApplies(spec, { ...readModifyWrite, multiStatement: false })).toBe(true);
+    expect(specApplies(spec, { ...strategyById('app-read-modify-write')!, multiStatement: false })).toBe(true);
     expect(specApplies(spec, strategyById('count-star')!)).toBe(false);
     // nothing to lose, nothing to run
     expect(specApplies(specs[0], strategyById('baseline')!)).toBe(false);

@@ -1,34 +1,7 @@
-// Strategies that exist only for the interleaving tests: plain objects implementing the strategy
+// A strategy that exists only for the interleaving tests: a plain object implementing the strategy
 // contract, as every strategy is.
 import type { Strategy } from '../../harness/strategies/types.ts';
 import { COUNTERS, DELETE_LATEST_ANSWER, INSERT_ANSWER, readUserStats } from '../../harness/strategies/statements.ts';
-
-/** The negative control of issue 10 as this test imagines it (the real one is being written on
- *  another branch): the application reads the counter, adds one, and writes the value back, each
- *  statement on its own. Two saves of one user that read before either writes lose one. */
-export const readModifyWrite: Strategy = {
-  id: 'app-read-modify-write',
-  title: 'Application read-modify-write (test double)',
-  origin: 'test',
-  multiStatement: true,
-  counters: [COUNTERS.userStats],
-  readCounter: COUNTERS.userStats.name,
-  async deploy() {},
-  async backfill() {},
-  async write(c, a) {
-    await c.pg.query(INSERT_ANSWER, [a.sessionId, a.questionJsonId, a.rawAnswer, a.rawAnswer.length]);
-    const n = await readUserStats(c.pg, a.userId);
-    await c.pg.query('UPDATE user_stats SET total_answers_lifetime = $2 WHERE user_id = $1', [a.userId, n + 1]);
-  },
-  read: (c, userId) => readUserStats(c.pg, userId),
-  async remove(c, t) {
-    const r = await c.pg.query(DELETE_LATEST_ANSWER, [t.sessionId]);
-    if (!r.rowCount) return false;
-    const n = await readUserStats(c.pg, t.userId);
-    await c.pg.query('UPDATE user_stats SET total_answers_lifetime = $2 WHERE user_id = $1', [t.userId, n - 1]);
-    return true;
-  },
-};
 
 /** Its write locks user_stats then digital_personality; its delete the other way round: two
  *  transactions that each took their first lock deadlock on the second. */
@@ -38,7 +11,7 @@ export const oppositeOrder: Strategy = {
   origin: 'test',
   multiStatement: true,
   counters: [COUNTERS.userStats, COUNTERS.personality],
-  readCounter: COUNTERS.userStats.name,
+  readsCounter: true,
   async deploy() {},
   async backfill() {},
   async write(c, a) {
