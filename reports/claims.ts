@@ -4,7 +4,7 @@
 // figures into confirmed, refuted or not measured, with the numbers that decided it. A claim
 // whose conditions this run did not reproduce (a much smaller data set, concurrent clients for a
 // per-operation figure) is "not measured" rather than guessed at.
-import type { Results, StrategyResult } from '../harness/results/types.ts';
+import type { ClaimResult, ClaimStatus, RefreshScaling, Results, StrategyResult } from '../harness/results/types.ts';
 import { fmtInt, fmtMs, fmtNum, fmtPct, fmtRatio } from './format.ts';
 import {
   costVsBaseline,
@@ -18,22 +18,12 @@ import {
 import { interleavingProof } from '../harness/interleave/proof.ts';
 import { ANALYSIS_CLAIMS, ANALYSIS_MATRIX, claimText, matrixCell, type AnalysisClaim, type ClaimRule, type ClaimTopic, type Figure } from './analysis.ts';
 
-export type ClaimStatus = 'confirmed' | 'refuted' | 'not measured';
+export type { ClaimStatus };
 
-/** A claim as this run decided it: the shape of results.json's claims[] entries. */
-export interface ClaimCheck {
-  id: string;
-  topic: ClaimTopic;
-  /** strategy ids the claim is about */
-  strategies: string[];
-  /** what the document says */
-  claim: string;
-  status: ClaimStatus;
-  /** the numbers that decided it, in words */
-  evidence: string;
-}
+/** A claim as this run decided it: results.json's claims[] entries. */
+export type ClaimCheck = ClaimResult & { topic: ClaimTopic };
 
-type Decision = { status: ClaimStatus; evidence: string };
+type Decision = { status: ClaimStatus; evidence: string; reason?: string };
 type RuleOf<K extends ClaimRule['kind']> = Extract<ClaimRule, { kind: K }>;
 
 interface RuleCheck<K extends ClaimRule['kind']> {
@@ -59,7 +49,7 @@ function notRunEvidence(id: string, s: StrategyResult | undefined): string {
   return `${id} was ${s.status}${s.reason ? `: ${s.reason}` : ''}.`;
 }
 
-const notMeasured = (evidence: string): Decision => ({ status: 'not measured', evidence });
+const notMeasured = (evidence: string, reason?: string): Decision => ({ status: 'not measured', evidence, ...(reason ? { reason } : {}) });
 const lo = (f: Figure): number => (typeof f === 'number' ? f : f[0]);
 const hi = (f: Figure): number => (typeof f === 'number' ? f : f[1]);
 
@@ -129,6 +119,41 @@ function refreshFigures(s: StrategyResult): RefreshFigures | undefined {
     count: pick(/^(count|refreshes|runs)$/i),
   };
   return Object.values(out).some((v) => v !== undefined) ? out : undefined;
+}
+
+/** REFRESH timed against rows, readers measured under the refresh job: "blocks" is decided by the
+ *  readers, "slows with data" by the fit, and "for 10+ s" by the longest REFRESH measured, or,
+ *  below it, by the rows at which the fit reaches it. A projection is only given where the
+ *  longest REFRESH measured is within a tenth of the claimed time: further out it would be a
+ *  guess, and the claim needs the rows that make it measurable. */
+function refreshScalingVerdict(r: RefreshScaling, rule: RuleOf<'refresh-blocks'>): Decision {
+  const longest = Math.max(0, ...r.points.map((p) => Math.max(...p.refreshMs)));
+  const largest = r.points.reduce((a, p) => Math.max(a, p.rows), 0);
+  const fit = r.fit;
+  const sizes = r.points.map((p) => `${fmtInt(p.rows)} rows ${fmtMs(p.medianMs)}`).join(', ');
+  const readers = r.readers
+    ? r.readers.blocked
+      ? `readers of the view waited for a whole REFRESH (slowest read ${fmtMs(r.readers.slowestMs)}, longest REFRESH under load ${fmtMs(r.readers.longestRefreshMs)}, ${fmtInt(r.readers.refreshes)} refreshes${r.concurrently ? ', CONCURRENTLY' : ''})`
+      : `readers of the view were not held by the REFRESH (slowest read ${fmtMs(r.readers.slowestMs)}, longest REFRESH under load ${fmtMs(r.readers.longestRefreshMs)}${r.concurrently ? ', CONCURRENTLY' : ''})`
+    : 'readers were not measured';
+  const growth = fit ? `REFRESH takes ${fmtMs(fit.interceptMs)} + ${fmtMs(fit.msPerMillionRows)} per million rows (r² ${fmtNum(fit.r2, 2)})` : 'no fit over the sizes';
+  const evidence = `REFRESH (median of each size): ${sizes}; ${growth}; ${readers}.`;
+  const minS = `${rule.minMs / 1000} s`;
+  if (r.readers && !r.readers.blocked) return { status: 'refuted', evidence: `${evidence} Nothing was blocked.` };
+  if (!fit || fit.msPerMillionRows <= 0) return { status: 'refuted', evidence: `${evidence} The REFRESH did not slow with the data measured.` };
+  if (longest >= rule.minMs) return { status: r.readers ? 'confirmed' : 'partly', evidence, ...(r.readers ? {} : { reason: 'readers were not measured' }) };
+  const rowsAt = (ms: number) => Math.ceil(((ms - fit.interceptMs) / fit.msPerMillionRows) * 1e6);
+  if (longest < rule.minMs / 10) {
+    const needs = Math.max(largest + 1, rowsAt(rule.minMs / 10));
+    return notMeasured(`${evidence} The longest REFRESH (${fmtMs(longest)}) is under a tenth of ${minS}: a projection that far out is a guess.`, `needs ${fmtInt(needs)} rows (a REFRESH of ${fmtMs(rule.minMs / 10)} or more)`);
+  }
+  const at = r.reaches.rows ?? rowsAt(rule.minMs);
+  const users = Math.ceil(at / rule.answersPerUser);
+  return {
+    status: 'partly',
+    evidence: `${evidence} It blocks and grows with the data, but not for ${minS} at ${fmtInt(largest)} rows: by the fit, ${minS} is reached at about ${fmtInt(at)} rows (${fmtInt(users)} users at the analysis's ${fmtInt(rule.answersPerUser)} answers each), a projection beyond the sizes measured.`,
+    reason: `${minS} only from about ${fmtInt(at)} rows (projected)`,
+  };
 }
 
 const RULES: { [K in ClaimRule['kind']]: RuleCheck<K> } = {
@@ -237,6 +262,8 @@ const RULES: { [K in ClaimRule['kind']]: RuleCheck<K> } = {
   'refresh-blocks': {
     needsRun: true,
     decide(results, s, rule) {
+      const scaling = results.suite?.phases.find((p) => p.refresh)?.refresh;
+      if (scaling) return refreshScalingVerdict(scaling, rule);
       const refresh = refreshFigures(s!);
       if (!refresh) return notMeasured('no REFRESH durations were recorded.');
       // without the longest one, the total of all refreshes still bounds it from above
@@ -313,18 +340,34 @@ function raceProof(results: Results, id: string, rule: Extract<ClaimRule, { kind
   };
 }
 
-/** One claim of the table against this run. */
-export function checkClaim(results: Results, claim: AnalysisClaim): ClaimCheck {
+/** One claim of the table against this run; `phase` names where its figures come from. */
+export function checkClaim(results: Results, claim: AnalysisClaim, phase: string | null = results.run.scenario?.name ?? null): ClaimCheck {
   const id = claim.strategies[0];
   const s = findStrategy(results, id);
   const check = RULES[claim.rule.kind] as RuleCheck<ClaimRule['kind']>;
   let decision: Decision = check.needsRun && !ran(s) ? notMeasured(notRunEvidence(id, s)) : check.decide(results, s, claim.rule, claim);
   if (claim.rule.kind === 'lost-updates') decision = raceProof(results, id, claim.rule, ran(s) ? decision : undefined) ?? decision;
-  return { id: claim.id, topic: claim.topic, strategies: [...claim.strategies], claim: claimText(claim), ...decision };
+  const reason = decision.status === 'not measured' ? (decision.reason ?? decision.evidence) : decision.reason;
+  return {
+    id: claim.id,
+    topic: claim.topic,
+    strategies: [...claim.strategies],
+    claim: claimText(claim),
+    status: decision.status,
+    ...(reason ? { reason } : {}),
+    evidence: decision.evidence,
+    phase,
+  };
 }
 
 export function checkClaims(results: Results): ClaimCheck[] {
   return ANALYSIS_CLAIMS.map((c) => checkClaim(results, c));
+}
+
+/** The claims a results file carries, or, for an older file without them, decided from its
+ *  figures as its run would have. */
+export function claimsOf(results: Results): ClaimResult[] {
+  return results.claims ?? checkClaims(results);
 }
 
 /** The document's decision matrix, one row per strategy it scores, its claimed figures filled in

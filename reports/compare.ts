@@ -1,6 +1,7 @@
 // Two runs side by side: every figure's change from A to B, and the changes that are regressions
 // beyond the threshold (latency up, throughput down, consistency down, server cost up).
-import type { Results, StrategyResult } from '../harness/results/types.ts';
+import type { ClaimStatus, Results, StrategyResult } from '../harness/results/types.ts';
+import { claimsOf } from './claims.ts';
 import { costVsBaseline, errorRatePct, isHeadlineFigure, minConsistencyPct, OP_NAMES, serverFigures } from './figures.ts';
 import { fmtChange, fmtFigure, fmtMs, fmtNum, fmtPct, fmtRate, fmtRatio } from './format.ts';
 import { escapeHtml as esc, stripUrls } from './safe-text.ts';
@@ -40,6 +41,16 @@ export interface StatusChange {
   regression: boolean;
 }
 
+/** A claim of the analysis whose verdict differs between the two runs. */
+export interface ClaimChange {
+  id: string;
+  a: ClaimStatus;
+  b: ClaimStatus;
+  /** the phase that decided it in each run */
+  phaseA: string | null;
+  phaseB: string | null;
+}
+
 export interface Comparison {
   thresholdPct: number;
   a: RunSide;
@@ -47,6 +58,9 @@ export interface Comparison {
   figures: FigureChange[];
   regressions: FigureChange[];
   statusChanges: StatusChange[];
+  /** claims whose verdict changed from A to B (flagged; a verdict is not a figure with a
+   *  direction, so a change is shown, not counted as a regression) */
+  claimChanges: ClaimChange[];
   onlyInA: string[];
   onlyInB: string[];
   /** differences that make the two runs hard to compare (scenario, machine) */
@@ -196,10 +210,23 @@ export function compareResults(a: Results, b: Results, options: CompareOptions =
     figures,
     regressions: figures.filter((f) => f.regression),
     statusChanges,
+    claimChanges: claimChanges(a, b),
     onlyInA: [...idsA].filter((id) => !idsB.has(id)),
     onlyInB: [...idsB].filter((id) => !idsA.has(id)),
     caveats: caveats.map(stripUrls),
   };
+}
+
+/** Claims both runs decided (or left undecided) differently; capacity runs carry none. */
+function claimChanges(a: Results, b: Results): ClaimChange[] {
+  if (a.capacity || b.capacity) return [];
+  const before = new Map(claimsOf(a).map((c) => [c.id, c]));
+  const out: ClaimChange[] = [];
+  for (const c of claimsOf(b)) {
+    const x = before.get(c.id);
+    if (x && x.status !== c.status) out.push({ id: c.id, a: x.status, b: c.status, phaseA: x.phase ?? null, phaseB: c.phase ?? null });
+  }
+  return out;
 }
 
 /** True when B is worse than A beyond the threshold anywhere, or a strategy stopped running. */
@@ -264,6 +291,7 @@ export function renderCompareText(c: Comparison): string {
   }
   out.push('');
   for (const s of c.statusChanges) out.push(`${s.strategy}: status ${s.a} -> ${s.b}${s.regression ? '  REGRESSION' : ''}`);
+  for (const x of c.claimChanges ?? []) out.push(`claim ${x.id}: ${x.a} -> ${x.b}  VERDICT CHANGED${x.phaseB ? ` (phase ${x.phaseB})` : ''}`);
   if (c.onlyInA.length) out.push(`only in A: ${c.onlyInA.join(', ')}`);
   if (c.onlyInB.length) out.push(`only in B: ${c.onlyInB.join(', ')}`);
   const n = c.regressions.length + c.statusChanges.filter((s) => s.regression).length;
@@ -304,6 +332,7 @@ export function renderCompareHtml(c: Comparison): string {
 <main><section id="verdict"><h2>Verdict</h2>
 <p class="lead">${n === 0 ? esc(`No regression beyond ${c.thresholdPct} %.`) : esc(`${n} regression${n === 1 ? '' : 's'} beyond ${c.thresholdPct} %.`)}</p>
 ${regressionRows.length ? `<div class="card bad"><ul>${regressionRows.join('')}</ul></div>` : ''}
+${(c.claimChanges ?? []).length ? `<h3>Claims whose verdict changed</h3><ul>${c.claimChanges.map((x) => `<li><code>${esc(x.id)}</code>: ${esc(x.a)} → <strong>${esc(x.b)}</strong>${x.phaseB ? ` <span class="muted">(phase ${esc(x.phaseB)})</span>` : ''} <span class="badge warn">verdict changed</span></li>`).join('')}</ul>` : ''}
 ${c.caveats.length ? `<div class="banner">${c.caveats.map(esc).join('<br>')}</div>` : ''}
 ${c.onlyInA.length ? `<p class="muted">Only in A: ${esc(c.onlyInA.join(', '))}</p>` : ''}
 ${c.onlyInB.length ? `<p class="muted">Only in B: ${esc(c.onlyInB.join(', '))}</p>` : ''}

@@ -1,8 +1,9 @@
 // summary.md: the run's answer for a pull request or a wiki page, tables only, same verdict and
 // claims as the HTML page.
 import { allFaults, faultCost, faultWhen } from './faults.ts';
-import type { OpName, Results } from '../harness/results/types.ts';
-import { checkClaims } from './claims.ts';
+import type { ClaimStatus, OpName, Results } from '../harness/results/types.ts';
+import { claimsOf } from './claims.ts';
+import { suiteMarkdown } from './suite-markdown.ts';
 import { describeErrorKind } from './error-kinds.ts';
 import { costVsBaseline, errorsByKind, opsPresent, readsOutOfBounds, serverFigureNames, serverFigures, serviceTimeDiffers } from './figures.ts';
 import { fmtFigure, fmtInt, fmtMs, fmtNum, fmtPct, fmtRate, fmtRatio } from './format.ts';
@@ -16,6 +17,8 @@ function mdTable(headers: string[], rows: string[][], numeric: boolean[] = []): 
   const align = headers.map((_, i) => (numeric[i] ? '---:' : '---'));
   return [`| ${headers.join(' | ')} |`, `| ${align.join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
+
+const CLAIM_LABEL: Record<ClaimStatus, string> = { confirmed: '✅ confirmed', refuted: '❌ refuted', partly: '◐ partly', 'not measured': '– not measured' };
 
 const CLASS_LABEL: Record<VerdictEntry['class'], string> = {
   exact: '✅ exact',
@@ -97,10 +100,19 @@ export function renderMarkdown(results: Results): string {
   out.push('## The analysis, checked');
   out.push(
     mdTable(
-      ['verdict', 'topic', 'the analysis says', 'evidence from this run'],
-      checkClaims(results).map((c) => [c.status === 'confirmed' ? '✅ confirmed' : c.status === 'refuted' ? '❌ refuted' : '– not measured', md(c.topic), md(c.claim), md(c.evidence)]),
+      ['verdict', 'claim id', 'topic', 'the analysis says', 'evidence', 'phase'],
+      claimsOf(results).map((c) => [
+        CLAIM_LABEL[c.status],
+        `\`${code(c.id)}\``,
+        md(c.topic),
+        md(c.claim),
+        md(c.evidence + (c.reason && c.status !== 'confirmed' && c.reason !== c.evidence ? ` (${c.status === 'not measured' ? 'not measured: ' : ''}${c.reason})` : '')),
+        md(c.phase ?? '–'),
+      ]),
     ),
   );
+
+  out.push(...suiteMarkdown(results, mdTable));
 
   out.push('## Latency and throughput');
   const model = loadModelNote(results);

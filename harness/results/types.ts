@@ -239,6 +239,13 @@ export interface Results {
   /** deterministic interleavings of each strategy's statements (`counterbench interleave`), one
    *  entry per strategy and spec */
   interleavings?: InterleavingResult[];
+  /** the analysis's claims as this run decided them (reports/claims.ts): a run's from its own
+   *  figures, a suite's each from the phase whose conditions can decide it. Older files lack it;
+   *  the reports then decide the claims from the file's figures */
+  claims?: ClaimResult[];
+  /** a suite (`run --scenario matrix`): its phases, each with its own scenario and findings;
+   *  `strategies` and `run.scenario` are then those of its main phase */
+  suite?: SuiteResult;
 }
 
 // ---- capacity: the rate search ------------------------------------------------------------------
@@ -530,4 +537,208 @@ export interface InterleavingResult {
   /** every exact permutation in which a read was off, likewise: what a reader sees */
   readsOff: InterleavingPermutation[];
   durationMs: number;
+}
+
+// ---- claims of the analysis ------------------------------------------------------------------
+
+/** confirmed / refuted: the measurement decided it; partly: a part of it holds and a part does
+ *  not (the evidence says which); not measured: the reason says why (a condition the phase did
+ *  not create, a fault, a failed phase) */
+export type ClaimStatus = 'confirmed' | 'refuted' | 'partly' | 'not measured';
+
+export interface ClaimResult {
+  /** stable (reports/analysis.ts; the README lists them) */
+  id: string;
+  topic: string;
+  /** strategy ids the claim is about; the first is the one whose figures decide it */
+  strategies: string[];
+  /** what the document says, its figures filled in */
+  claim: string;
+  status: ClaimStatus;
+  /** why it is not measured (or what limits a partly) */
+  reason?: string;
+  /** the numbers that decided it, in words, naming the phase they came from */
+  evidence: string;
+  /** the phase whose figures decided it (a suite's phase name, or the scenario's name in a
+   *  plain run); null when no phase could */
+  phase: string | null;
+}
+
+// ---- suites (harness/suite) ------------------------------------------------------------------
+
+/** load: a scenario through the run engine; interleave: permutations (harness/interleave);
+ *  refresh: REFRESH time against rows, then readers under the refresh job; double-increment,
+ *  slow-inserts, bypass: the analysis's three known problems reproduced; batch: multi-row INSERT
+ *  and COPY in transactions of several sizes */
+export type SuitePhaseKind = 'load' | 'interleave' | 'refresh' | 'double-increment' | 'slow-inserts' | 'bypass' | 'batch';
+
+export interface SuiteResult {
+  name: string;
+  description: string;
+  /** the phase whose strategies fill results.strategies (the page's main sections) */
+  main: string | null;
+  /** the plan's estimate of the whole suite, ms, printed before it started */
+  estimateMs: number;
+  phases: SuitePhaseResult[];
+}
+
+export interface SuitePhaseResult {
+  name: string;
+  kind: SuitePhaseKind;
+  title: string;
+  /** claim ids this phase's conditions decide */
+  decides: string[];
+  /** failed: the phase broke (reason); its claims are "not measured: phase failed: …" */
+  status: 'ok' | 'failed' | 'interrupted' | 'not-run';
+  reason?: string;
+  estimateMs: number;
+  startedAt?: string;
+  durationMs?: number;
+  /** the scenario its load ran (load-like kinds), as validated */
+  scenario?: Scenario;
+  /** the engine's result per strategy (load-like kinds) */
+  strategies?: StrategyResult[];
+  thresholds?: ThresholdOutcome[];
+  refresh?: RefreshScaling;
+  doubleIncrement?: DoubleIncrementStory;
+  slowInserts?: SlowInsertsStory;
+  bypass?: BypassFinding;
+  batch?: BatchFinding;
+}
+
+/** What `check` reported on a schema (harness/health), per counter. */
+export interface CheckSnapshot {
+  consistent: boolean;
+  counters: Array<{ name: string; usersChecked: number; usersInconsistent: number; lost: number; extra: number; sumCounter: number; sumTruth: number }>;
+}
+
+/** What `repair` changed. */
+export interface RepairSnapshot {
+  /** counters set to the truth (rows updated or created) */
+  fixed: number;
+  counters: Array<{ name: string; updated: number; inserted: number }>;
+  /** how long answer writers were held back, ms */
+  lockHeldMs: number;
+}
+
+export interface RefreshScaling {
+  strategy: string;
+  concurrently: boolean;
+  /** REFRESH timed at each size (answer rows in the view's source), several times each */
+  points: Array<{ rows: number; users: number; refreshMs: number[]; medianMs: number }>;
+  /** least squares over the points: ms = interceptMs + msPerMillionRows × rows / 1e6 */
+  fit: { interceptMs: number; msPerMillionRows: number; r2: number } | null;
+  /** the claimed duration and the rows at which the fit reaches it (a projection beyond the
+   *  largest size measured); null when the REFRESH does not grow with rows */
+  reaches: { ms: number; rows: number | null };
+  /** readers of the view under the refresh job, at the largest size: a read that waited for a
+   *  whole REFRESH is blocked */
+  readers: { reads: number; slowestMs: number; longestRefreshMs: number; refreshes: number; blocked: boolean } | null;
+}
+
+export interface DoubleIncrementStory {
+  /** the application's write, still with its manual UPDATEs, and the migration deployed under it */
+  app: string;
+  migration: string;
+  /** the load under both: answers written, and what check then reported */
+  transition: { writes: number; truth: number; check: CheckSnapshot };
+  repair: RepairSnapshot;
+  afterRepair: CheckSnapshot;
+  /** the load once the manual UPDATE stopped (the migration's trigger alone), and check after it */
+  after: { app: string; writes: number; check: CheckSnapshot };
+}
+
+export interface SlowInsertsCase {
+  id: 'contention' | 'missing-index';
+  title: string;
+  /** what was done to the schema or the load */
+  what: string;
+  strategy: string;
+  writes: number;
+  writeP50Ms: number | null;
+  writeP99Ms: number | null;
+  deleteP99Ms: number | null;
+  /** increments lost on the worst counter (007's try-lock skips them) */
+  lost: number;
+  /** the analysis's diagnosis queries, sampled during the load */
+  diagnosis: {
+    samples: number;
+    /** pg_indexes: the indexes the analysis asks for, present or not */
+    indexes: Array<{ name: string; table: string; present: boolean }>;
+    /** pg_locks WHERE locktype = 'advisory' AND NOT granted: the most in one sample, and how many
+     *  samples had any */
+    advisoryNotGranted: { max: number; samples: number };
+    /** advisory locks granted (held) at once, at most: 007's try-lock takes them */
+    advisoryGrantedMax: number;
+    /** pg_stat_activity of the load's backends: backend-samples active, and waiting by
+     *  wait_event_type:wait_event */
+    activity: { active: number; waiting: Record<string, number> };
+  };
+}
+
+export interface SlowInsertsStory {
+  cases: SlowInsertsCase[];
+  /** what the diagnosis showed instead of advisory-lock contention, in a sentence */
+  finding: string;
+}
+
+export interface BypassPathResult {
+  path: string;
+  status: 'ok' | 'failed';
+  reason?: string;
+  /** answer rows the path inserted, deleted or truncated */
+  rowsTouched: number;
+  /** per counter: its change minus the truth's change over the path (negative: lost) */
+  drift: Record<string, number>;
+  exact: boolean;
+  /** the health tool, where it knows the strategy's counters: check after the path, repair,
+   *  check after the repair */
+  check?: CheckSnapshot;
+  repair?: RepairSnapshot;
+  afterRepair?: CheckSnapshot;
+}
+
+export interface BypassFinding {
+  paths: Array<{ id: string; title: string; sql: string }>;
+  strategies: Array<{
+    strategy: string;
+    status: 'ok' | 'failed' | 'not-deployable' | 'skipped';
+    reason?: string;
+    /** its triggers on user_answers_new, from pg_trigger */
+    triggers: Array<{ name: string; timing: string; level: string; events: string[] }>;
+    /** why check and repair were not run on it (its counters are not the three the tool knows) */
+    healthTool?: string;
+    paths: BypassPathResult[];
+  }>;
+}
+
+export interface BatchCell {
+  method: 'insert' | 'copy';
+  /** rows per transaction */
+  size: number;
+  rows: number;
+  transactions: number;
+  ms: number;
+  usPerRow: number;
+  /** usPerRow over baseline's in the same cell */
+  vsBaseline: number | null;
+}
+
+export interface BatchFinding {
+  sizes: number[];
+  methods: Array<'insert' | 'copy'>;
+  /** rows written per cell (at least one transaction) */
+  rowsPerCell: number;
+  strategies: Array<{
+    strategy: string;
+    status: 'ok' | 'failed' | 'not-deployable' | 'skipped' | 'no-batch';
+    reason?: string;
+    /** how it counts a batch (strategies/types.ts BatchCounting kind) */
+    counting: string;
+    cells: BatchCell[];
+    /** every counter exact after all its batches (jobs drained); null when not checked */
+    exact: boolean | null;
+    lost?: number;
+    extra?: number;
+  }>;
 }

@@ -2,7 +2,7 @@
 // each claim marked confirmed, refuted or not measured with the numbers that decided it.
 import type { Results } from '../../../harness/results/types.ts';
 import { claimedOpFigure } from '../../analysis.ts';
-import { checkClaims, DECISION_MATRIX, type ClaimStatus } from '../../claims.ts';
+import { claimsOf, DECISION_MATRIX, type ClaimStatus } from '../../claims.ts';
 import { findStrategy } from '../../figures.ts';
 import { fmtMs, fmtPct, fmtRatio } from '../../format.ts';
 import type { StrategyPalette } from '../../strategy-colors.ts';
@@ -10,7 +10,7 @@ import { entryOf } from '../../verdict.ts';
 import { badge, esc, section, strategyLabel, table, type SectionOut, type Tone } from '../markup.ts';
 import { statusBadge } from './verdict.ts';
 
-const TONE: Record<ClaimStatus, Tone> = { confirmed: 'good', refuted: 'bad', 'not measured': 'muted' };
+const TONE: Record<ClaimStatus, Tone> = { confirmed: 'good', refuted: 'bad', partly: 'warn', 'not measured': 'muted' };
 
 export function claimBadge(status: ClaimStatus): string {
   return badge(TONE[status], status);
@@ -41,14 +41,15 @@ export function claimsSection(results: Results, palette: StrategyPalette): Secti
       e ? statusBadge(e) : badge('muted', 'not in run'),
     ];
   });
-  const claims = checkClaims(results);
-  const counts = { confirmed: 0, refuted: 0, 'not measured': 0 } as Record<ClaimStatus, number>;
+  const claims = claimsOf(results);
+  const counts = { confirmed: 0, refuted: 0, partly: 0, 'not measured': 0 } as Record<ClaimStatus, number>;
   for (const c of claims) counts[c.status]++;
   const claimRows = claims.map((c) => [
-    claimBadge(c.status),
+    `${claimBadge(c.status)}<br><code class="small">${esc(c.id)}</code>`,
     esc(c.topic),
     esc(c.claim),
-    esc(c.evidence),
+    esc(c.evidence) + (c.reason && c.status !== 'confirmed' ? `<br><span class="muted small">${esc(c.status === 'not measured' ? 'not measured: ' : '')}${esc(c.reason)}</span>` : ''),
+    c.phase ? esc(c.phase) : '–',
   ]);
   const users = results.run.scenario?.data?.users;
   const html = section(
@@ -69,8 +70,8 @@ export function claimsSection(results: Results, palette: StrategyPalette): Secti
         ],
         matrixRows,
       ) +
-      `<h3>Claims: ${esc(`${counts.confirmed} confirmed, ${counts.refuted} refuted, ${counts['not measured']} not measured`)}</h3>` +
-      table([{ text: 'verdict' }, { text: 'topic' }, { text: 'the analysis says' }, { text: 'evidence from this run' }], claimRows),
+      `<h3>Claims: ${esc(`${counts.confirmed} confirmed, ${counts.refuted} refuted, ${counts.partly} partly, ${counts['not measured']} not measured`)}</h3>` +
+      table([{ text: 'verdict' }, { text: 'topic' }, { text: 'the analysis says' }, { text: 'evidence from this run' }, { text: 'phase' }], claimRows),
   );
   return { html, charts: [] };
 }
