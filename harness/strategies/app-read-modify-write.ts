@@ -1,4 +1,5 @@
 import { defineStrategy, type PgQueryClient } from './types.ts';
+import { ascending } from './batch-counts.ts';
 import { COUNTERS, INSERT_ANSWER, DELETE_LATEST_ANSWER, readUserStats } from './statements.ts';
 
 const READ_COUNT = 'SELECT total_answers_lifetime AS n FROM user_stats WHERE user_id = $1';
@@ -29,6 +30,13 @@ export const appReadModifyWrite = defineStrategy({
     await c.pg.query({ name: 'rmw_insert', text: INSERT_ANSWER, values: [a.sessionId, a.questionJsonId, a.rawAnswer, a.rawAnswer.length] });
     c.crashPoint?.();
     await readModifyWrite(c.pg, a.userId, 1);
+  },
+  batch: {
+    kind: 'application',
+    when: 'in-transaction',
+    async count(c, b) {
+      for (const [id, n] of ascending(b.byUser)) await readModifyWrite(c.pg, id, n);
+    },
   },
   read: (c, userId) => readUserStats(c.pg, userId),
   readsCounter: true,

@@ -10,6 +10,7 @@ export const baseline = defineStrategy({
   async deploy() {},
   async backfill() {},
   write: (c, a) => insertAnswer(c.pg, a),
+  batch: { kind: 'server' },
   // A point read of a row nobody updates: the cost of any primary-key lookup, not a counter.
   read: (c, userId) => readUserStats(c.pg, userId),
   readsCounter: false,

@@ -28,6 +28,7 @@ export const countStar = defineStrategy({
   async deploy() {},
   async backfill() {},
   write: (c, a) => insertAnswer(c.pg, a),
+  batch: { kind: 'server' },
   async read(c, userId) {
     const r = await c.pg.query({ name: 'cs_count', text: COUNT_ANSWERS, values: [userId] });
     return Number(r.rows[0].count);

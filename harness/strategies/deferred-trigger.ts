@@ -18,6 +18,7 @@ export const deferredTrigger = defineStrategy({
   },
   async backfill() {},
   write: (c, a) => insertAnswer(c.pg, a),
+  batch: { kind: 'server' },
   read: (c, userId) => readUserStats(c.pg, userId),
   readsCounter: true,
   remove: (c, t) => deleteLatestAnswer(c.pg, t),

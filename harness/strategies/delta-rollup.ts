@@ -33,6 +33,7 @@ export const deltaRollup = defineStrategy({
   },
   async backfill() {},
   write: (c, a) => insertAnswer(c.pg, a),
+  batch: { kind: 'server' },
   async read(c, userId) {
     const r = await c.pg.query({ name: 'dr_read', text: READ, values: [userId] });
     return r.rows.length ? Number(r.rows[0].n) : 0;

@@ -15,6 +15,7 @@ export const generatedColumn = defineStrategy({
   },
   async backfill() {},
   write: unreachable,
+  batch: { kind: 'none', reason: 'Postgres refuses its DDL: there is nothing to write to' },
   read: unreachable,
   readsCounter: false,
   remove: unreachable,

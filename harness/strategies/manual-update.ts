@@ -1,4 +1,5 @@
 import { defineStrategy } from './types.ts';
+import { ascending } from './batch-counts.ts';
 import { COUNTERS, INSERT_ANSWER, DELETE_LATEST_ANSWER, readUserStats } from './statements.ts';
 
 const BUMP_SESSION = 'UPDATE onboarding_sessions SET questions_answered = questions_answered + $2 WHERE id = $1';
@@ -23,6 +24,18 @@ export const manualUpdate = defineStrategy({
     await c.pg.query({ name: 'mu_session', text: BUMP_SESSION, values: [a.sessionId, 1] });
     await c.pg.query({ name: 'mu_stats', text: BUMP_STATS, values: [a.userId, 1] });
     await c.pg.query({ name: 'mu_personality', text: BUMP_PERSONALITY, values: [a.userId, 1] });
+  },
+  // the batch's counts added in the batch's own transaction, sessions and users in key order
+  batch: {
+    kind: 'application',
+    when: 'in-transaction',
+    async count(c, b) {
+      for (const [id, n] of ascending(b.bySession)) await c.pg.query({ name: 'mu_session', text: BUMP_SESSION, values: [id, n] });
+      for (const [id, n] of ascending(b.byUser)) {
+        await c.pg.query({ name: 'mu_stats', text: BUMP_STATS, values: [id, n] });
+        await c.pg.query({ name: 'mu_personality', text: BUMP_PERSONALITY, values: [id, n] });
+      }
+    },
   },
   read: (c, userId) => readUserStats(c.pg, userId),
   async remove(c, t) {

@@ -26,6 +26,7 @@ export const materializedView = defineStrategy({
     await c.pg.query('REFRESH MATERIALIZED VIEW user_answer_stats');
   },
   write: (c, a) => insertAnswer(c.pg, a),
+  batch: { kind: 'server' },
   async read(c, userId) {
     const r = await c.pg.query({ name: 'mv_read', text: READ_VIEW, values: [userId] });
     return r.rows.length ? Number(r.rows[0].n) : 0;

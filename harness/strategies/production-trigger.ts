@@ -17,6 +17,7 @@ export const productionTrigger = defineStrategy({
     await c.pg.query(sqlFile('strategies/production-trigger/backfill.sql'));
   },
   write: (c, a) => insertAnswer(c.pg, a),
+  batch: { kind: 'server' },
   read: (c, userId) => readUserStats(c.pg, userId),
   remove: (c, t) => deleteLatestAnswer(c.pg, t),
 });

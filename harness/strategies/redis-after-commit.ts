@@ -5,6 +5,7 @@ import { defineStrategy } from './types.ts';
 import { COUNTERS, deleteLatestAnswer, insertAnswer, readUserStats } from './statements.ts';
 import { periodicJob } from './periodic-job.ts';
 import { deleteKeys } from './redis-keys.ts';
+import { ascending } from './batch-counts.ts';
 import { optionOf } from './options.ts';
 import { sqlFile } from '../sql.ts';
 
@@ -111,6 +112,16 @@ export const redisAfterCommit = defineStrategy({
     await insertAnswer(c.pg, a);
     c.crashPoint?.();
     await c.redis!.hincrby(bufferKey(c.ctx), String(a.userId), 1);
+  },
+  // after the batch committed: one HINCRBY per user, by the user's answers in it
+  batch: {
+    kind: 'application',
+    when: 'after-commit',
+    async count(c, b) {
+      const m = c.redis!.multi();
+      for (const [id, n] of ascending(b.byUser)) m.hincrby(bufferKey(c.ctx), String(id), n);
+      await m.exec();
+    },
   },
   read: (c, userId) => readUserStats(c.pg, userId),
   readsCounter: true,

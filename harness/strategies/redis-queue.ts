@@ -5,6 +5,7 @@ import { defineStrategy } from './types.ts';
 import { COUNTERS, deleteLatestAnswer, insertAnswer } from './statements.ts';
 import { periodicJob } from './periodic-job.ts';
 import { deleteKeys } from './redis-keys.ts';
+import { ascending } from './batch-counts.ts';
 
 const queueKey = (ctx: StrategyContext) => `${ctx.redisPrefix}answer_events`;
 const userKey = (ctx: StrategyContext, userId: number) => `${ctx.redisPrefix}user:${userId}:answers`;
@@ -118,6 +119,16 @@ export const redisQueue = defineStrategy({
     await insertAnswer(c.pg, a);
     c.crashPoint?.();
     await c.redis!.rpush(queueKey(c.ctx), JSON.stringify({ user_id: a.userId, action: 'increment' }));
+  },
+  // one event per answer, as the write sends them, after the batch committed
+  batch: {
+    kind: 'application',
+    when: 'after-commit',
+    async count(c, b) {
+      const events: string[] = [];
+      for (const [id, n] of ascending(b.byUser)) for (let i = 0; i < n; i++) events.push(JSON.stringify({ user_id: id, action: 'increment' }));
+      for (let i = 0; i < events.length; i += CHUNK) await c.redis!.rpush(queueKey(c.ctx), ...events.slice(i, i + CHUNK));
+    },
   },
   async read(c, userId) {
     const v = await c.redis!.get(userKey(c.ctx, userId));

@@ -1,6 +1,7 @@
 import { defineStrategy, type PgQueryClient } from './types.ts';
 import { COUNTERS, INSERT_ANSWER, DELETE_LATEST_ANSWER, readUserStats } from './statements.ts';
 import { readModifyWrite } from './app-read-modify-write.ts';
+import { ascending } from './batch-counts.ts';
 
 
 /** The whole write in one SERIALIZABLE transaction. Postgres aborts one of two that would lose an
@@ -34,6 +35,15 @@ export const serializableRetry = defineStrategy({
       await c.pg.query({ name: 'sr_insert', text: INSERT_ANSWER, values: [a.sessionId, a.questionJsonId, a.rawAnswer, a.rawAnswer.length] });
       await readModifyWrite(c.pg, a.userId, 1);
     }),
+  // the whole batch is one SERIALIZABLE transaction: its read-modify-writes inside it
+  batch: {
+    kind: 'application',
+    when: 'in-transaction',
+    begin: 'BEGIN ISOLATION LEVEL SERIALIZABLE',
+    async count(c, b) {
+      for (const [id, n] of ascending(b.byUser)) await readModifyWrite(c.pg, id, n);
+    },
+  },
   read: (c, userId) => readUserStats(c.pg, userId),
   readsCounter: true,
   remove: (c, t) =>

@@ -37,6 +37,7 @@ export const shardedCounter = defineStrategy({
     await c.pg.query(sqlFile('strategies/sharded-counter/backfill.sql'));
   },
   write: (c, a) => insertAnswer(c.pg, a),
+  batch: { kind: 'server' },
   async read(c, userId) {
     const r = await c.pg.query({ name: 'sc_read', text: READ_SLOTS, values: [userId] });
     return Number(r.rows[0].n);

@@ -16,6 +16,7 @@ export const statementTrigger = defineStrategy({
   },
   async backfill() {},
   write: (c, a) => insertAnswer(c.pg, a),
+  batch: { kind: 'server' },
   read: (c, userId) => readUserStats(c.pg, userId),
   readsCounter: true,
   remove: (c, t) => deleteLatestAnswer(c.pg, t),

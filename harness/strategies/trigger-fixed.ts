@@ -39,6 +39,7 @@ export function triggerFixedVariant(lock: TriggerFixedLock): Strategy<'trigger-f
     },
     async backfill() {},
     write: (c, a) => insertAnswer(c.pg, a),
+    batch: { kind: 'server' },
     read: (c, userId) => readUserStats(c.pg, userId),
     readsCounter: true,
     remove: (c, t) => deleteLatestAnswer(c.pg, t),

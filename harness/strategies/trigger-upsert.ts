@@ -15,6 +15,7 @@ export const triggerUpsert = defineStrategy({
   },
   async backfill() {},
   write: (c, a) => insertAnswer(c.pg, a),
+  batch: { kind: 'server' },
   read: (c, userId) => readUserStats(c.pg, userId),
   remove: (c, t) => deleteLatestAnswer(c.pg, t),
 });

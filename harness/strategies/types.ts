@@ -117,6 +117,26 @@ export interface Job {
   drain(): Promise<void>;
 }
 
+/** A batch's answers per user and per session: what an application that counts a batch itself
+ *  adds. */
+export interface BatchCounts {
+  rows: number;
+  byUser: Map<number, number>;
+  bySession: Map<number, number>;
+}
+
+/** How a batch of answers (multi-row INSERTs or COPY, many rows in one transaction) is counted.
+ *  Required of every strategy, so that a new one says whether the batch phase can take it. */
+export type BatchCounting =
+  /** the server counts whatever an INSERT or COPY adds (its triggers, a view refreshed by its
+   *  job, a COUNT at read time, or nothing at all): the rows go in as they are */
+  | { kind: 'server' }
+  /** the application counts the batch itself, per user and session: inside the batch's
+   *  transaction before its COMMIT (begun with `begin`, default BEGIN), or after the COMMIT */
+  | { kind: 'application'; when: 'in-transaction' | 'after-commit'; begin?: string; count(c: Conn, b: BatchCounts): Promise<void> }
+  /** it has no batch path; why */
+  | { kind: 'none'; reason: string };
+
 /** One strategy. `Id` is its literal id, so that the registry (registry.ts) can check that each
  *  module is filed under its own id: define one with defineStrategy(). */
 export interface Strategy<Id extends string = string> {
@@ -137,6 +157,8 @@ export interface Strategy<Id extends string = string> {
   backfill(c: Conn, ctx: StrategyContext): Promise<void>;
   /** what the app does to save one answer */
   write(c: Conn, a: Answer): Promise<void>;
+  /** how a multi-row INSERT or COPY of many answers is counted (the batch phase) */
+  batch: BatchCounting;
   /** what the app does to show the user's answer count */
   read(c: Conn, userId: number): Promise<number>;
   /** its read returns the user's answer count, so every read is judged against what was

@@ -21,6 +21,7 @@ export const oppositeOrder: Strategy = {
     );
     await c.pg.query('UPDATE digital_personality SET total_answers_analyzed = total_answers_analyzed + 1 WHERE user_id = $1', [a.userId]);
   },
+  batch: { kind: 'none', reason: 'a test double for interleavings' },
   read: (c, userId) => readUserStats(c.pg, userId),
   async remove(c, t) {
     const r = await c.pg.query(
