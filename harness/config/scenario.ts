@@ -749,7 +749,9 @@ function notCapacity(display: string, nameOrPath: string): never {
  */
 export function loadScenario(nameOrPath: string | undefined, overrides: ScenarioOverrides = {}): Scenario {
   const loc = locate(nameOrPath ?? DEFAULT_SCENARIO);
-  const file = parseScenarioFile(readData(loc), loc.display);
+  const data = readData(loc);
+  if (isSuiteData(data)) throw new UsageError(`${loc.display} is a suite (kind: suite): run it with "counterbench run --scenario ${nameOrPath}"`);
+  const file = parseScenarioFile(data, loc.display);
   if (file.kind === 'capacity') notCapacity(loc.display, nameOrPath!);
   return resolve(file, parseOverrides(overrides), loc.display, loc.stem);
 }
@@ -782,14 +784,31 @@ export function capacityScenarioFromObject(data: unknown, overrides: CapacityOve
 }
 
 /** Any built-in scenario, whatever its kind. */
+/** A scenario file's content as read, for a loader of another kind of file (a suite,
+ *  harness/suite/suite-file.ts); `display` names it in messages. */
+export function readScenarioSource(nameOrPath: string): { data: unknown; display: string; stem: string } {
+  const loc = locate(nameOrPath);
+  return { data: readData(loc), display: loc.display, stem: loc.stem };
+}
+
+/** A suite file (kind: suite) is a list of phases, each a scenario: it has its own loader. */
+export function isSuiteData(data: unknown): boolean {
+  return typeof data === 'object' && data !== null && (data as Record<string, unknown>).kind === 'suite';
+}
+
 export function loadAnyScenario(name: string): Scenario {
   const loc = locate(name);
   const file = parseScenarioFile(readData(loc), loc.display);
   return file.kind === 'capacity' ? resolveCapacity(file, {}, undefined, loc.display, loc.stem) : resolve(file, {}, loc.display, loc.stem);
 }
 
-export function listScenarios(): Array<{ name: string; description: string; kind: 'run' | 'capacity' }> {
+export function listScenarios(): Array<{ name: string; description: string; kind: 'run' | 'capacity' | 'suite' }> {
   return builtinNames().map((name) => {
+    const data = readData(locate(name));
+    if (isSuiteData(data)) {
+      const d = data as Record<string, unknown>;
+      return { name: typeof d.name === 'string' ? d.name : name, description: typeof d.description === 'string' ? d.description : '', kind: 'suite' as const };
+    }
     const s = loadAnyScenario(name);
     return { name: s.name, description: s.description, kind: s.capacity ? 'capacity' : 'run' };
   });

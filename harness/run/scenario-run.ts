@@ -21,6 +21,9 @@ export interface ScenarioRunOptions {
   namespace?: string;
   /** Redis keys counterbench:<redisTag>:<id>: (default: the run id) */
   redisTag?: string;
+  /** measure baseline beside the scenario's strategies (default true); a phase that reproduces
+   *  one strategy's problem has no use for it */
+  withBaseline?: boolean;
   /** keep the schemas after the scenario */
   keep?: boolean;
   signal?: AbortSignal;
@@ -36,8 +39,8 @@ export interface ScenarioRunOptions {
 
 /** Every strategy of the scenario, baseline first when the scenario left it out: every cost is
  *  also read as a ratio to the bare INSERT in the same round. Nothing has run yet. */
-export function plan(s: Scenario, redisTag: string, namespace: string | undefined): Planned[] {
-  const ids = s.strategies.includes('baseline') ? s.strategies : ['baseline', ...s.strategies];
+export function plan(s: Scenario, redisTag: string, namespace: string | undefined, withBaseline = true): Planned[] {
+  const ids = s.strategies.includes('baseline') || !withBaseline ? s.strategies : ['baseline', ...s.strategies];
   return ids.map((id) => {
     const strategy = strategyById(id);
     if (!strategy) throw new Error(`unknown strategy ${id}`); // the scenario validator names it first
@@ -50,7 +53,7 @@ export function plan(s: Scenario, redisTag: string, namespace: string | undefine
 }
 
 export async function runScenario(t: Targets, s: Scenario, o: ScenarioRunOptions): Promise<Results> {
-  const entries = plan(s, o.redisTag ?? o.runId, o.namespace);
+  const entries = plan(s, o.redisTag ?? o.runId, o.namespace, o.withBaseline ?? true);
   const touched: Planned[] = [];
   const live: Live[] = [];
   try {
