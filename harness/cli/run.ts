@@ -9,6 +9,10 @@ import { prepareOutDir, writeReportsAfterRun } from './out-dir.ts';
 import { checkNamespace } from '../db/schema-name.ts';
 import { thresholdsFailed } from '../results/thresholds.ts';
 import type { Output } from './output.ts';
+import { UsageError } from '../errors.ts';
+import { loadSuiteIfSuite } from '../suite/suite-file.ts';
+import { runSuite } from '../suite/suite.ts';
+import { renderSuiteSummary } from './suite-summary.ts';
 
 export const RUN_USAGE = `usage: counterbench run [--scenario NAME|PATH] [--strategies a,b] [--out DIR] [--json]
                        [--clients N] [--rate N] [--duration S] [--users N] [--workers N] [--keep]
@@ -40,7 +44,14 @@ export async function runCommand(argv: string[], o: Output, signal?: AbortSignal
   const args = parseCommandArgs({ command: 'run', usage: RUN_USAGE, flags: RUN_FLAGS }, argv, o.out);
   if (!args) return EXIT_OK;
   const { values } = args;
-  const scenario = loadScenario(values.scenario, {
+  const suite = values.scenario === undefined ? undefined : loadSuiteIfSuite(values.scenario);
+  if (suite) {
+    // each phase sets its own load and strategies: one flag cannot mean the same in all of them
+    for (const flag of ['clients', 'rate', 'duration', 'users', 'workers', 'strategies'] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag}: not taken with a suite (${values.scenario} sets each phase's load and strategies in its file)`);
+    }
+  }
+  const scenario = suite ? undefined : loadScenario(values.scenario, {
     clients: values.clients,
     rate: values.rate,
     duration: values.duration,
@@ -55,23 +66,25 @@ export async function runCommand(argv: string[], o: Output, signal?: AbortSignal
   const note = values.json ? () => {} : (l: string) => (o.tty ? o.err(l) : undefined);
   let outcome: Awaited<ReturnType<typeof run>>;
   try {
-    outcome = await run({
-      scenario,
+    const common = {
       outDir: values.out,
       databaseUrl: process.env.DATABASE_URL || undefined,
       keep: values.keep,
       namespace,
       signal,
-      log: (l) => {
+      log: (l: string) => {
         progress.done();
         note(l);
       },
-      warn: (l) => {
+      warn: (l: string) => {
         progress.done();
         o.err(`counterbench run: ${l}`);
       },
-      onProgress: (id, round, s) => progress.update(id, round, s),
-    });
+      onProgress: (id: string, round: number, s: Parameters<typeof progress.update>[2]) => progress.update(id, round, s),
+    };
+    outcome = suite
+      ? await runSuite({ ...common, suite, plan: (text) => (values.json ? undefined : o.err(text)) })
+      : await run({ ...common, scenario: scenario! });
   } catch (e) {
     await out.removeIfUnused();
     throw e;
@@ -81,6 +94,7 @@ export async function runCommand(argv: string[], o: Output, signal?: AbortSignal
   if (values.json) o.out(JSON.stringify(outcome.results, null, 2));
   else {
     o.out(renderSummary(outcome.results));
+    if (outcome.results.suite) o.out(renderSuiteSummary(outcome.results));
     o.out(`\nresults: ${outcome.resultsPath}`);
     for (const f of files) o.out(`report:  ${f}`);
   }
@@ -88,7 +102,10 @@ export async function runCommand(argv: string[], o: Output, signal?: AbortSignal
   // k6 (a consistency threshold such as "drift.consistencyPct == 100" makes it one).
   // a strategy that failed to deploy or to run measured nothing: the run did not do its job
   const failed = outcome.results.strategies.filter((s) => s.status === 'failed');
+  // a suite's phase that broke, or a strategy that failed in any phase, is a run that did not do its job
+  const phasesFailed = (outcome.results.suite?.phases ?? []).filter((p) => p.status === 'failed' || (p.strategies ?? []).some((s) => s.status === 'failed'));
+  for (const p of phasesFailed) o.err(`counterbench run: phase ${p.name} failed: ${p.reason ?? (p.strategies ?? []).filter((s) => s.status === 'failed').map((s) => `${s.id}: ${s.reason?.split('\n')[0]}`).join('; ')}`);
   // the reasons go to stderr with the verdict, not only into the table on stdout
   for (const s of failed) o.err(`counterbench run: ${s.id} failed: ${s.reason?.split('\n')[0] ?? 'no reason recorded'}`);
-  return failed.length || thresholdsFailed(outcome.results.run.thresholds ?? []) ? EXIT_FAILED_CHECK : EXIT_OK;
+  return failed.length || phasesFailed.length || thresholdsFailed(outcome.results.run.thresholds ?? []) ? EXIT_FAILED_CHECK : EXIT_OK;
 }
