@@ -42,7 +42,7 @@ export function estimatePhaseMs(p: SuitePhaseSpec): number {
   let sec = 0;
   switch (p.kind) {
     case 'load': {
-      const ids = withBaseline(s!);
+      const ids = p.baseline === false ? s!.strategies : withBaseline(s!);
       sec = deployS(s!, ids.length) + loadS(s!, ids);
       break;
     }
@@ -87,7 +87,7 @@ function phaseLine(p: SuitePhaseSpec): string {
   const s = p.scenario;
   switch (p.kind) {
     case 'load':
-      return `${withBaseline(s!).length} strategies, ${s!.data.users} users x ${s!.data.answersPerUser} answers, ${s!.load.kind === 'open' ? `${s!.load.rate}/s open` : `${s!.load.clients} client${s!.load.clients === 1 ? '' : 's'}`}, ${s!.phases.durationSeconds} s x ${s!.rounds} round${s!.rounds === 1 ? '' : 's'}`;
+      return `${(p.baseline === false ? s!.strategies : withBaseline(s!)).length} strategies, ${s!.data.users} users x ${s!.data.answersPerUser} answers, ${s!.load.kind === 'open' ? `${s!.load.rate}/s open` : `${s!.load.clients} client${s!.load.clients === 1 ? '' : 's'}`}, ${s!.phases.durationSeconds} s x ${s!.rounds} round${s!.rounds === 1 ? '' : 's'}`;
     case 'interleave':
       return `${p.strategies!.length} strategies, ${p.specs ? p.specs.join(', ') : 'every spec'}`;
     case 'refresh':

@@ -14,7 +14,7 @@ import type { Suite, SuitePhaseSpec } from './types.ts';
 const KINDS: readonly SuitePhaseKind[] = ['load', 'interleave', 'refresh', 'double-increment', 'slow-inserts', 'bypass', 'batch'];
 const SUITE_KEYS = ['kind', 'name', 'description', 'main', 'defaults', 'phases'];
 const PHASE_KEYS: Record<SuitePhaseKind, string[]> = {
-  load: ['scenario'],
+  load: ['scenario', 'baseline'],
   interleave: ['strategies', 'specs'],
   refresh: ['scenario', 'refresh'],
   'double-increment': ['scenario'],
@@ -147,6 +147,10 @@ function parsePhase(display: string, raw: unknown, i: number, defaults: Obj, cla
     return phase;
   }
   phase.scenario = phaseScenario(at, raw, kind, name, defaults);
+  if (raw.baseline !== undefined) {
+    if (typeof raw.baseline !== 'boolean') at.fail(`expected true or false, got ${show(raw.baseline)}`, 'baseline');
+    phase.baseline = raw.baseline;
+  }
   if (kind === 'refresh') {
     const r = raw.refresh ?? {};
     if (!isObj(r)) at.fail(`expected a mapping {sizes, timings}, got ${show(r)}`, 'refresh');

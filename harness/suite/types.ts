@@ -33,6 +33,9 @@ export interface SuitePhaseSpec {
   /** the load, data and strategies of the phase, validated as any scenario (every kind but
    *  interleave) */
   scenario?: Scenario;
+  /** load: measure baseline beside the strategies (default true); a phase whose claims need no
+   *  ratio to it can leave it out */
+  baseline?: boolean;
   /** interleave: the strategies, and the spec ids to run (default: every built-in spec) */
   strategies?: string[];
   specs?: string[];

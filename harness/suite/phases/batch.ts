@@ -10,10 +10,8 @@ import { connectPg } from '../../db/connect.ts';
 import { copyIn } from '../../db/copy-in.ts';
 import { dropSchema } from '../../db/schemas.ts';
 import { schemaFor } from '../../db/schema-name.ts';
-import { reconnecting, type Reconnecting } from '../../db/reconnecting.ts';
 import { deployStrategy } from '../../run/deploy.ts';
 import { exactCheck } from '../../measure/drift.ts';
-import { connectRedis } from '../../provision/redis.ts';
 import { createRng } from '../../load/rng.ts';
 import { batchCounts } from '../../strategies/batch-counts.ts';
 import { redisPrefixFor } from '../../strategies/redis-keys.ts';
@@ -21,6 +19,7 @@ import { strategyById } from '../../strategies/index.ts';
 import type { Answer, Conn, Strategy, StrategyContext } from '../../strategies/types.ts';
 import type { BatchCell, BatchFinding } from '../../results/types.ts';
 import type { PhaseContext, PhaseRunner } from '../phase-context.ts';
+import { drainJobs } from '../drain-jobs.ts';
 
 // 4 parameters a row; Postgres takes at most 65535 in one statement
 const MAX_ROWS_PER_INSERT = 16_000;
@@ -50,32 +49,6 @@ async function insertRows(c: pg.Client, rows: Answer[]): Promise<void> {
 async function copyRows(c: pg.Client, rows: Answer[]): Promise<void> {
   // text format: the harness's own values hold no tab, newline or backslash
   await copyIn(c, 'user_answers_new (session_id, question_json_id, raw_answer, answer_length)', rows.map((a) => `${a.sessionId}\t${a.questionJsonId}\t${a.rawAnswer}\t${a.rawAnswer.length}\n`));
-}
-
-/** Starts the strategy's jobs, lets them finish all pending work, and stops them. */
-async function drainJobs(s: Strategy, ctx: StrategyContext, pgUrl: string, redisUrl: string | undefined): Promise<void> {
-  if (!s.jobs) return;
-  const links: Reconnecting[] = [];
-  const jobs = await s.jobs({
-    ...ctx,
-    connectPg: async () => {
-      const l = await reconnecting(pgUrl, { schema: ctx.schema, applicationName: `counterbench:${s.id}:job` });
-      links.push(l);
-      return l;
-    },
-    connectRedis: async () => {
-      const r = connectRedis(redisUrl!);
-      r.on('error', () => {});
-      await r.connect();
-      return r;
-    },
-    mark: () => {},
-  });
-  try {
-    for (const j of jobs) await j.drain();
-  } finally {
-    for (const j of jobs) await j.stop().catch(() => {});
-  }
 }
 
 async function measureStrategy(s: Strategy, ctx: StrategyContext, c: PhaseContext, spec: NonNullable<import('../types.ts').SuitePhaseSpec['batch']>, data: { users: number; sessionsPerUser: number }, redis: Redis | undefined): Promise<{ cells: BatchCell[]; exact: boolean; lost: number; extra: number }> {
