@@ -16,6 +16,7 @@ import { environmentSection, scenarioSection } from './sections/run-info.ts';
 import { verdictSection } from './sections/verdict.ts';
 import { CAPACITY_TOC, capacityPage } from './sections/capacity.ts';
 import { STYLES } from './styles.ts';
+import { suiteSections, suiteToc } from './sections/suite.ts';
 import { vendorScripts } from './vendor.ts';
 
 const TOC: Array<[string, string]> = [
@@ -56,6 +57,7 @@ export function renderHtml(results: Results): string {
   const sections: SectionOut[] = results.capacity ? capacityPage(results, palette) : [
     verdictSection(results, palette),
     claimsSection(results, palette),
+    ...suiteSections(results),
     latencySection(results, palette),
     throughputSection(results, palette),
     driftSection(results, palette),
@@ -97,7 +99,7 @@ export function renderHtml(results: Results): string {
 <h1>${escapeHtml(title)}</h1>
 <p>Ways of keeping per-user answer counters in PostgreSQL, measured side by side. ${escapeHtml(subtitle)}</p>
 </header>
-<nav class="toc" aria-label="sections">${(results.capacity ? CAPACITY_TOC : TOC).map(([id, label]) => `<a href="#${id}">${escapeHtml(label)}</a>`).join('')}</nav>
+<nav class="toc" aria-label="sections">${(results.capacity ? CAPACITY_TOC : [...TOC.slice(0, 2), ...suiteToc(results), ...TOC.slice(2)]).map(([id, label]) => `<a href="#${id}">${escapeHtml(label)}</a>`).join('')}</nav>
 <main>
 ${sections.map((s) => s.html).join('\n')}
 </main>
