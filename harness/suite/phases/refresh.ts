@@ -33,9 +33,11 @@ function readersOf(s: StrategyResult | undefined): RefreshScaling['readers'] {
   const refreshes = (s?.events ?? []).filter((e) => e.kind === 'mv-refresh' && !e.error);
   if (!s || !reads || !refreshes.length) return null;
   const longest = Math.max(...refreshes.map((e) => e.durationMs));
-  // a read in flight when a non-concurrent REFRESH takes its ACCESS EXCLUSIVE lock waits for the
-  // whole of it: the slowest read then spans most of the longest REFRESH
-  return { reads: reads.count, slowestMs: reads.latencyMs.max, longestRefreshMs: longest, refreshes: refreshes.length, blocked: reads.latencyMs.max >= 0.8 * longest };
+  const typical = median(refreshes.map((e) => e.durationMs));
+  // a read that arrives as a non-concurrent REFRESH takes its ACCESS EXCLUSIVE lock waits for the
+  // whole of it: the slowest read then spans most of a typical REFRESH (the longest may be the
+  // last one, in the drain, when no reader is left)
+  return { reads: reads.count, slowestMs: reads.latencyMs.max, longestRefreshMs: longest, refreshes: refreshes.length, blocked: reads.latencyMs.max >= 0.8 * typical };
 }
 
 export const refreshPhase: PhaseRunner = async (phase, c) => {
