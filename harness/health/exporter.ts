@@ -25,7 +25,7 @@ import { inTransaction } from './transaction.ts';
 import { UsageError } from '../errors.ts';
 import { ANALYSIS_METRICS, OWN_METRICS } from '../metrics/names.ts';
 
-/** Answers below the last id seen that a later check looks at again: an answer whose id was
+/** Answers below the last id seen that the next check looks at again: an answer whose id was
  *  taken before the last check's snapshot may commit after it. */
 export const RECHECK_IDS = 1000;
 
@@ -34,8 +34,10 @@ export interface ExporterOptions {
   schema: string;
   counters?: readonly CounterDef[];
   intervalMs: number;
-  /** incremental mode; the first check looks at the users of the last `recent` answers */
-  incremental?: { recent: number };
+  /** incremental mode; the first check looks at the users of the last `recent` answers, each
+   *  later one at those of the answers from `recheckIds` (default RECHECK_IDS) below the last id
+   *  seen */
+  incremental?: { recent: number; recheckIds?: number };
   /** a check that takes longer is cancelled and counted as failed (default: the interval, at
    *  most 10 minutes) */
   timeoutMs?: number;
@@ -122,7 +124,7 @@ export function createExporter(o: ExporterOptions): Exporter {
       if (!shape.tables.get('user_answers_new')?.has('id')) throw new UsageError(`--incremental: ${schema}.user_answers_new has no id column to follow new answers by`);
       const r = await c.query<{ max: string | null }>(`SELECT max(id) AS max FROM ${qualified(schema, 'user_answers_new')}`);
       const upTo = Number(r.rows[0].max ?? 0);
-      const after = watermark === undefined ? upTo - o.incremental!.recent : Math.min(watermark, upTo) - RECHECK_IDS;
+      const after = watermark === undefined ? upTo - o.incremental!.recent : Math.min(watermark, upTo) - (o.incremental!.recheckIds ?? RECHECK_IDS);
       const checked = await checkShape(c, shape, { counters, examples: 0, afterAnswerId: after });
       watermark = upTo;
       return { counters: checked, answerIds: { after, upTo } };
