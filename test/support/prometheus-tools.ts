@@ -34,3 +34,37 @@ export function promtool(args: string[]): { code: number; output: string } {
     return { code: err.status ?? 1, output: `${err.stdout ?? ''}${err.stderr ?? ''}` };
   }
 }
+
+export const DASHBOARD_FILE = path.resolve('monitoring/dashboard.json');
+
+export interface DashboardQuery {
+  panel: string;
+  refId: string;
+  /** as written in the dashboard */
+  expr: string;
+  /** with Grafana's variables replaced by what Grafana would send ($__rate_interval: 1m, $strategy: All) */
+  promql: string;
+}
+
+interface Panel {
+  type: string;
+  title: string;
+  id: number;
+  gridPos: { x: number; y: number; w: number; h: number };
+  targets?: Array<{ refId: string; expr: string }>;
+}
+
+export function dashboardPanels(): Panel[] {
+  return (JSON.parse(readFileSync(DASHBOARD_FILE, 'utf8')) as { panels: Panel[] }).panels;
+}
+
+export function dashboardQueries(): DashboardQuery[] {
+  return dashboardPanels().flatMap((p) =>
+    (p.targets ?? []).map((t) => ({
+      panel: p.title,
+      refId: t.refId,
+      expr: t.expr,
+      promql: t.expr.replaceAll('$__rate_interval', '1m').replaceAll('$strategy', '.*'),
+    })),
+  );
+}

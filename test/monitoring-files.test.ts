@@ -2,12 +2,15 @@
 // when its condition holds for its `for` window and not when it holds for less, or not at all
 // (test rules, on series written out minute by minute). Expected annotations are the rule's own
 // description with the summary's template expanded by hand, so a broken template fails here.
+// monitoring/dashboard.json: valid JSON, and every panel's query parsed by promtool (each written
+// as a recording rule, Grafana's variables replaced as Grafana would).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { ALERTS_FILE, alertRules, promtool } from './support/prometheus-tools.ts';
+import { ALERTS_FILE, alertRules, dashboardPanels, dashboardQueries, promtool } from './support/prometheus-tools.ts';
+import { ANALYSIS_METRICS } from '../harness/metrics/names.ts';
 
 interface Expected {
   labels: Record<string, string>;
@@ -160,5 +163,38 @@ describe('monitoring/alerts.yml', () => {
     const r = promtool(['test', 'rules', file]);
     expect(r.output).toContain('SUCCESS');
     expect(r.code, r.output).toBe(0);
+  });
+});
+
+describe('monitoring/dashboard.json', () => {
+  it('is a Grafana dashboard whose panels have queries, distinct ids and no overlap', () => {
+    const panels = dashboardPanels();
+    expect(new Set(panels.map((p) => p.id)).size).toBe(panels.length);
+    const cells = new Set<string>();
+    for (const p of panels) {
+      if (p.type !== 'row') expect(p.targets?.length, p.title).toBeGreaterThan(0);
+      expect(p.gridPos.x + p.gridPos.w, p.title).toBeLessThanOrEqual(24);
+      for (let x = p.gridPos.x; x < p.gridPos.x + p.gridPos.w; x++) {
+        for (let y = p.gridPos.y; y < p.gridPos.y + p.gridPos.h; y++) {
+          expect(cells.has(`${x},${y}`), `${p.title} overlaps another panel`).toBe(false);
+          cells.add(`${x},${y}`);
+        }
+      }
+    }
+    const all = dashboardQueries().map((q) => q.expr).join('\n');
+    for (const name of Object.values(ANALYSIS_METRICS)) expect(all).toContain(name);
+    // the firing-alerts panel names every alert of the rules file
+    for (const alert of rules.keys()) expect(all).toContain(alert);
+  });
+
+  it('has every panel query parsed by promtool', () => {
+    const queries = dashboardQueries();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cb-dashboard-'));
+    const file = path.join(dir, 'dashboard-queries.yml');
+    const records = queries.map((q, i) => ({ record: `dashboard:query_${i}`, expr: q.promql }));
+    writeFileSync(file, YAML.stringify({ groups: [{ name: 'dashboard', rules: records }] }));
+    const r = promtool(['check', 'rules', file]);
+    expect(r.output, r.output).toContain(`SUCCESS: ${queries.length} rules found`);
+    expect(r.code).toBe(0);
   });
 });
