@@ -48,6 +48,7 @@ interface StrategyState {
   counters: Map<string, CounterState>;
   jobs: Map<string, JobState>;
   active: boolean;
+  turns: number;
 }
 
 /** What one strategy's turn tells the metrics (see strategy-phase.ts). */
@@ -166,7 +167,7 @@ export class RunMetrics {
   private state(id: string): StrategyState {
     let s = this.strategies.get(id);
     if (!s) {
-      s = { write: { counts: INSERT_BOUNDS_US.map(() => 0), count: 0, sumUs: 0 }, ops: emptyLiveOps(), live: null, counters: new Map(), jobs: new Map(), active: false };
+      s = { write: { counts: INSERT_BOUNDS_US.map(() => 0), count: 0, sumUs: 0 }, ops: emptyLiveOps(), live: null, counters: new Map(), jobs: new Map(), active: false, turns: 0 };
       this.strategies.set(id, s);
     }
     return s;
@@ -177,6 +178,9 @@ export class RunMetrics {
     const s = this.state(strategyId);
     s.active = true;
     s.live = null;
+    // a strategy that never waits shows 0, not no data: rate() of it is then 0 (Migration 007);
+    // zero() starts over, so only for a strategy's first turn
+    if (!s.turns++) this.lockWait.zero({ strategy: strategyId });
     return {
       progress: (f) => {
         s.live = f;
