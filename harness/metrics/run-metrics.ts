@@ -220,6 +220,12 @@ export class RunMetrics {
         }
       },
       ended: () => {
+        // a load that broke before its end handed over its last figures: keep them, so that the
+        // counters never go back
+        if (s.live) {
+          add(s.write, s.live.write.cumulative(INSERT_BOUNDS_US));
+          addLiveOps(s.ops, s.live.ops);
+        }
         s.active = false;
         s.live = null;
         s.jobs.clear();
