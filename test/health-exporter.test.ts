@@ -112,6 +112,28 @@ describe('check --serve', () => {
     }
   });
 
+  it('serves checks every --interval until stopped, then exits 0', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const stop = new AbortController();
+    const port = await freePort();
+    const done = checkServeCommand(['--serve', '--port', String(port), '--interval', '1s', '--schema', d.ctx.schema, '--json'], { out: (t) => out.push(t), err: (t) => err.push(t), env: { DATABASE_URL: testDatabaseUrl() } }, stop.signal);
+    // the first check before serving, then one a second
+    while (out.length < 3) await new Promise((r) => setTimeout(r, 100));
+    const m = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(valueOf(m, `counterbench_check_up{schema="${d.ctx.schema}"}`)).toBe(1);
+    stop.abort();
+    expect(await done).toBe(0);
+    const lines = out.map((l) => JSON.parse(l) as { ok: boolean; counters: Array<{ name: string; usersInconsistent: number }> });
+    expect(lines.every((l) => l.ok && l.counters.find((k) => k.name === us)!.usersInconsistent === 2)).toBe(true);
+    expect(err).toEqual([`counterbench check: serving http://127.0.0.1:${port}/metrics, checking ${d.ctx.schema} on ${new URL(testDatabaseUrl()).host}${new URL(testDatabaseUrl()).pathname} every 1 s`]);
+    // the port is given back
+    await new Promise<void>((resolve, reject) => {
+      const s = net.createServer().once('error', reject);
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve()));
+    });
+  });
+
   it('exits 2 with one line when the port is taken or the database cannot be reached at the start', async () => {
     const taken = net.createServer();
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));

@@ -7,7 +7,9 @@
 // four metric names with their types.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { main } from '../harness/cli/main.ts';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -87,6 +89,30 @@ afterAll(async () => {
     await gone;
   }
   if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('run --metrics-port, bad input', () => {
+  it('a taken port, or --metrics-host alone, is one line and exit 2 before anything is deployed', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    const port = (taken.address() as net.AddressInfo).port;
+    const outDir = path.join(dir, 'never');
+    try {
+      for (const [args, msg] of [
+        [['--metrics-port', String(port)], `counterbench run: --metrics-port: cannot listen on 127.0.0.1:${port}: already in use`],
+        [['--metrics-host', '127.0.0.1'], 'counterbench run: --metrics-host: only taken with --metrics-port'],
+        [['--metrics-port', '70000'], 'counterbench run: --metrics-port: expected a port from 1 to 65535, got "70000"'],
+      ] as const) {
+        const err: string[] = [];
+        const code = await main(['run', '--scenario', 'smoke', '--namespace', tag, '--out', outDir, ...args], { out: () => {}, err: (t) => err.push(t), tty: false });
+        expect(err).toEqual([msg]);
+        expect(code).toBe(2);
+        expect(existsSync(outDir)).toBe(false);
+      }
+    } finally {
+      taken.close();
+    }
+  });
 });
 
 describe('a run scraped by a real Prometheus', () => {
