@@ -157,8 +157,10 @@ describe('a run scraped by a real Prometheus', () => {
     } finally {
       running = false;
       await poll;
-      process.env.DATABASE_URL = env.DATABASE_URL;
-      process.env.REDIS_URL = env.REDIS_URL;
+      for (const k of ['DATABASE_URL', 'REDIS_URL'] as const) {
+        if (env[k] === undefined) delete process.env[k];
+        else process.env[k] = env[k];
+      }
     }
     expect(code, err.join('\n')).toBe(0);
     expect(err[0]).toBe(`counterbench run: metrics on http://127.0.0.1:${metricsPort}/metrics`);
