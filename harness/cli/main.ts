@@ -40,7 +40,7 @@ const COMMANDS: Record<string, Command> = {
   clean: cleanCommand,
   report: reportCommand,
   compare: compareCommand,
-  check: (argv, o) => checkCommand(argv, { out: o.out, err: o.err }),
+  check: (argv, o, signal) => checkCommand(argv, { out: o.out, err: o.err }, signal),
   repair: (argv, o) => repairCommand(argv, { out: o.out, err: o.err }),
   stats: (argv, o) => statsCommand(argv, { out: o.out, err: o.err }),
   calibrate: calibrateCommand,

@@ -13,9 +13,12 @@ import { UsageError } from '../errors.ts';
 import { loadSuiteIfSuite } from '../suite/suite-file.ts';
 import { runSuite } from '../suite/suite.ts';
 import { renderSuiteSummary } from './suite-summary.ts';
+import { RunMetrics } from '../metrics/run-metrics.ts';
+import { metricsPort, serveMetrics, type MetricsServer } from '../metrics/serve.ts';
 
 export const RUN_USAGE = `usage: counterbench run [--scenario NAME|PATH] [--strategies a,b] [--out DIR] [--json]
                        [--clients N] [--rate N] [--duration S] [--users N] [--workers N] [--keep]
+                       [--metrics-port N [--metrics-host ADDR]]
 
   --scenario    a built-in scenario name (see 'counterbench list') or a scenario file
   --strategies  comma-separated strategy ids, overriding the scenario's
@@ -24,6 +27,9 @@ export const RUN_USAGE = `usage: counterbench run [--scenario NAME|PATH] [--stra
   --clients, --rate, --duration, --users   override the scenario's load and data
   --workers     worker threads the load's clients run in (default 1: the main thread)
   --keep        leave the counterbench_* schemas in place after the run
+  --metrics-port  serve Prometheus metrics on http://ADDR:N/metrics while the run lasts
+                (the analysis's four metrics and counterbench's own, labelled by strategy)
+  --metrics-host  the address to listen on (default 127.0.0.1)
 DATABASE_URL names the Postgres to use (default: an embedded one); REDIS_URL the Redis.`;
 
 const RUN_FLAGS = {
@@ -38,7 +44,20 @@ const RUN_FLAGS = {
   workers: 'string',
   keep: 'boolean',
   namespace: 'string',
+  'metrics-port': 'string',
+  'metrics-host': 'string',
 } as const;
+
+async function startRunMetrics(portFlag: string | undefined, host: string | undefined): Promise<{ metrics: RunMetrics; server: MetricsServer } | undefined> {
+  if (portFlag === undefined) {
+    if (host !== undefined) throw new UsageError('--metrics-host: only taken with --metrics-port');
+    return undefined;
+  }
+  const port = metricsPort('--metrics-port', portFlag);
+  const metrics = new RunMetrics();
+  const server = await serveMetrics(metrics.registry, { host: host ?? '127.0.0.1', port, flag: '--metrics-port' });
+  return { metrics, server };
+}
 
 export async function runCommand(argv: string[], o: Output, signal?: AbortSignal): Promise<number> {
   const args = parseCommandArgs({ command: 'run', usage: RUN_USAGE, flags: RUN_FLAGS }, argv, o.out);
@@ -60,8 +79,14 @@ export async function runCommand(argv: string[], o: Output, signal?: AbortSignal
     strategies: values.strategies,
   });
   const namespace = checkNamespace(values.namespace);
+  // Before anything is provisioned: a port in use is bad input, and nothing may be left behind.
+  const metrics = await startRunMetrics(values['metrics-port'], values['metrics-host']);
+  if (metrics) o.err(`counterbench run: metrics on ${metrics.server.url}`);
   // Before anything is provisioned: an unusable --out found after the run would lose all of it.
-  const out = await prepareOutDir(values.out ?? 'out', values.out ? '--out' : 'out/ (the default --out)');
+  const out = await prepareOutDir(values.out ?? 'out', values.out ? '--out' : 'out/ (the default --out)').catch(async (e) => {
+    await metrics?.server.close();
+    throw e;
+  });
   const progress = progressLine(values.json ? { ...o, tty: false } : o);
   const note = values.json ? () => {} : (l: string) => (o.tty ? o.err(l) : undefined);
   let outcome: Awaited<ReturnType<typeof run>>;
@@ -81,6 +106,7 @@ export async function runCommand(argv: string[], o: Output, signal?: AbortSignal
         o.err(`counterbench run: ${l}`);
       },
       onProgress: (id: string, round: number, s: Parameters<typeof progress.update>[2]) => progress.update(id, round, s),
+      metrics: metrics?.metrics,
     };
     outcome = suite
       ? await runSuite({ ...common, suite, plan: (text) => (values.json ? undefined : o.err(text)) })
@@ -88,6 +114,8 @@ export async function runCommand(argv: string[], o: Output, signal?: AbortSignal
   } catch (e) {
     await out.removeIfUnused();
     throw e;
+  } finally {
+    await metrics?.server.close();
   }
   progress.done();
   const files = await writeReportsAfterRun('run', outcome, o);

@@ -2,6 +2,7 @@
 // order so that drift of the machine over time falls on every strategy alike. A fault fails only
 // the strategy that was running when it hit; an interruption marks the one cut short and those
 // that never had their turn.
+import type { RunMetrics } from '../metrics/run-metrics.ts';
 import type { Scenario } from '../config/types.ts';
 import type { RoundResult, StrategyResult } from '../results/types.ts';
 import type { Strategy, StrategyContext } from '../strategies/types.ts';
@@ -39,6 +40,8 @@ export interface RoundsOptions {
   signal?: AbortSignal;
   log: (line: string) => void;
   onProgress?: (strategy: string, round: number, s: LiveStats) => void;
+  /** the run's /metrics (run --metrics-port) */
+  metrics?: RunMetrics;
 }
 
 /** Folds one finished phase into the strategy's result: the last round's series, drift and
@@ -124,6 +127,7 @@ export async function runRounds(live: Live[], o: RoundsOptions): Promise<void> {
           },
           signal: o.signal,
           onProgress: o.onProgress ? (p) => o.onProgress!(e.strategy.id, round, p) : undefined,
+          metrics: o.metrics,
         });
         record(e, round, r);
         if (aborted()) {

@@ -1,6 +1,7 @@
 // One whole run: targets, every strategy deployed side by side, rounds of load, the checks,
 // results.json. Cleans up after itself whatever happens, and on an abort (Ctrl-C) keeps what
 // was measured so far, marked interrupted.
+import type { RunMetrics } from '../metrics/run-metrics.ts';
 import path from 'node:path';
 import type { Scenario } from '../config/types.ts';
 import type { Results } from '../results/types.ts';
@@ -28,6 +29,8 @@ export interface RunOptions {
   /** what the user must know even in --json mode: leftovers, fallbacks */
   warn?: (line: string) => void;
   onProgress?: (strategy: string, round: number, s: LiveStats) => void;
+  /** the run's /metrics (run --metrics-port) */
+  metrics?: RunMetrics;
 }
 
 export interface RunOutcome {
@@ -53,7 +56,7 @@ export async function run(o: RunOptions): Promise<RunOutcome> {
       log,
       warn,
     });
-    const results = await runScenario(targets, s, { runId, startedAt, namespace: o.namespace, keep: o.keep, signal: o.signal, log, warn, onProgress: o.onProgress });
+    const results = await runScenario(targets, s, { runId, startedAt, namespace: o.namespace, keep: o.keep, signal: o.signal, log, warn, onProgress: o.onProgress, metrics: o.metrics });
     results.claims = checkClaims(results);
     const written = writeResultsFile(results, outDir);
     if (written.fallback) warn(written.fallback);

@@ -2,6 +2,7 @@
 // rounds of load, the checks, the results assembled, and its schemas dropped again. `run` calls it
 // once; a suite (harness/suite) once per phase, on the same targets, so that each phase's schemas
 // exist only while that phase runs.
+import type { RunMetrics } from '../metrics/run-metrics.ts';
 import type { Scenario } from '../config/types.ts';
 import type { Results } from '../results/types.ts';
 import { strategyById } from '../strategies/index.ts';
@@ -30,6 +31,8 @@ export interface ScenarioRunOptions {
   log: (line: string) => void;
   warn: (line: string) => void;
   onProgress?: (strategy: string, round: number, s: LiveStats) => void;
+  /** the run's /metrics (run --metrics-port) */
+  metrics?: RunMetrics;
   /** after every strategy is deployed, before its ledger is taken: a phase may change the data
    *  or the schema here (a migration, more rows) */
   afterDeploy?: (entries: Planned[], t: Targets) => Promise<void>;
@@ -81,7 +84,7 @@ export async function runScenario(t: Targets, s: Scenario, o: ScenarioRunOptions
       }
       live.push(await goLive(e, t.pg.url, s));
     }
-    await runRounds(live, { scenario: s, targets: t, signal: o.signal, log: o.log, onProgress: o.onProgress });
+    await runRounds(live, { scenario: s, targets: t, signal: o.signal, log: o.log, onProgress: o.onProgress, metrics: o.metrics });
     if (o.afterRounds && !o.signal?.aborted) await o.afterRounds(live, t);
     return assembleResults({ runId: o.runId, startedAt: o.startedAt, scenario: s, entries, live, environment: t.environment, interrupted: o.signal?.aborted === true });
   } finally {

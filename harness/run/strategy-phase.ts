@@ -6,7 +6,8 @@ import type { CounterDrift, DriftSample, FaultRecord } from '../results/types.ts
 import type { Job, JobEvent } from '../strategies/types.ts';
 import { reconnecting, type Reconnecting } from '../db/reconnecting.ts';
 import { connectRedis } from '../provision/redis.ts';
-import { runPhase, type PhaseOptions, type PhaseResult } from '../load/driver.ts';
+import { drivePhase, type PhaseOptions, type PhaseResult } from '../load/driver.ts';
+import type { PhaseMetrics, RunMetrics } from '../metrics/run-metrics.ts';
 import { counterSum, counterSumSql, counterSums, exactCheck } from '../measure/drift.ts';
 import { diffServer, snapshotServer, type ServerCost } from '../measure/server.ts';
 import { forceStatsFlush } from '../measure/server-settle.ts';
@@ -29,6 +30,8 @@ export interface StrategyPhaseOptions extends PhaseOptions {
   round: number;
   /** the scenario's faults, and how to restart the servers the harness owns */
   faults?: { specs: FaultSpec[]; restartPostgres?: () => Promise<void>; restartRedis?: () => Promise<void> };
+  /** the run's /metrics (run --metrics-port), told what this turn measures */
+  metrics?: RunMetrics;
 }
 
 export interface StrategyPhaseResult {
@@ -49,7 +52,7 @@ export interface StrategyPhaseResult {
 
 const POLL_MS = 20;
 
-async function startJobs(o: StrategyPhaseOptions, events: JobEvent[], links: Reconnecting[]): Promise<Job[]> {
+async function startJobs(o: StrategyPhaseOptions, events: JobEvent[], links: Reconnecting[], m?: PhaseMetrics): Promise<Job[]> {
   if (!o.strategy.jobs) return [];
   return o.strategy.jobs({
     ...o.ctx,
@@ -68,7 +71,10 @@ async function startJobs(o: StrategyPhaseOptions, events: JobEvent[], links: Rec
       await r.connect();
       return r;
     },
-    mark: (e) => events.push(e),
+    mark: (e) => {
+      events.push(e);
+      m?.jobEvent(e);
+    },
   });
 }
 
@@ -93,7 +99,7 @@ async function awaitConvergence(o: StrategyPhaseOptions, hasJobs: boolean): Prom
   }
 }
 
-function startTimeline(o: StrategyPhaseOptions, phase: () => 'load' | 'drain', startedAtMs: number): DriftSampler | null {
+function startTimeline(o: StrategyPhaseOptions, phase: () => 'load' | 'drain', startedAtMs: number, m?: PhaseMetrics): DriftSampler | null {
   const sampled = o.strategy.counters.filter((k) => !k.computedOnRead);
   if (!sampled.length || o.scenario.options.driftSampleIntervalMs <= 0) return null;
   return startDriftSampler({
@@ -107,6 +113,7 @@ function startTimeline(o: StrategyPhaseOptions, phase: () => 'load' | 'drain', s
     intervalMs: o.scenario.options.driftSampleIntervalMs,
     phase,
     startedAtMs,
+    onSample: m && ((s) => m.driftSample(s)),
   });
 }
 
@@ -117,7 +124,8 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
   const settle = { applicationNamePrefix: prefix, flushed: [checkConnectionName(o.strategy.id)] };
   await forceStatsFlush(await o.check.get());
   const before = await snapshotServer(await o.admin.get(), o.ctx.schema, { settle });
-  const locks = startLockSampler(o.pgUrl, { applicationNamePrefix: prefix });
+  const m = o.metrics?.phase(o.strategy.id);
+  const locks = startLockSampler(o.pgUrl, { applicationNamePrefix: prefix, onWaitEnded: m && ((type, ms) => m.lockWaitEnded(type, ms)) });
   const serverEvents = startServerEventSampler(o.pgUrl, o.ctx.schema);
   const events: JobEvent[] = [];
   const links: Reconnecting[] = [];
@@ -130,7 +138,7 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
     jobPids: async () => links.map((l) => l.pid()).filter((p): p is number => p !== null),
   });
   let stage: 'load' | 'drain' = 'load';
-  const timeline = startTimeline(o, () => stage, Date.now() + o.scenario.phases.warmupSeconds * 1000);
+  const timeline = startTimeline(o, () => stage, Date.now() + o.scenario.phases.warmupSeconds * 1000, m);
   const startedAt = Date.now();
   let jobs: Job[] = [];
   let phase: PhaseResult;
@@ -142,8 +150,16 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
   // a check that cannot be made is said in the reader's terms, and keeps the load's figures
   const unchecked = (e: unknown) => `counters could not be checked: ${o.redisWatch ? o.redisWatch.explain(e, startedAt) : (e as Error).message}`;
   try {
-    jobs = await startJobs(o, events, links);
-    phase = await runPhase({ ...o, onLoadStart: faults.onLoadStart });
+    jobs = await startJobs(o, events, links, m);
+    const onProgress: PhaseOptions['onProgress'] = m
+      ? (p) => {
+          o.onProgress?.(p);
+          if (p.figures) m.progress(p.figures);
+        }
+      : o.onProgress;
+    const driven = await drivePhase({ ...o, onProgress, onLoadStart: faults.onLoadStart });
+    phase = driven.result;
+    m?.loadEnded(driven.runner.stats);
     injected = await faults.finish();
     stage = 'drain';
     try {
@@ -159,6 +175,7 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
     samples = (await timeline?.stop().catch(() => [])) ?? [];
     lockWaits = await locks.stop();
     events.push(...(await serverEvents.stop()));
+    m?.ended();
   }
   // the exact check scans every answer: it must not be charged to the strategy
   await forceStatsFlush(await o.check.get()).catch(() => {});
@@ -167,6 +184,7 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
   if (!checkError) {
     try {
       counters = await exactCheck(await o.check.get(), o.redis, o.strategy, o.ctx);
+      m?.checked(counters);
     } catch (e) {
       checkError = unchecked(e);
     }

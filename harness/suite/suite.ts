@@ -2,6 +2,7 @@
 // turn, each deploying its own schemas and dropping them before the next starts, so the server
 // never holds two phases at once. A phase that breaks is recorded with its reason and the others
 // still run; the claims are then decided, each from its phase; one results.json holds it all.
+import type { RunMetrics } from '../metrics/run-metrics.ts';
 import path from 'node:path';
 import type { Results, SuitePhaseResult, SuiteResult } from '../results/types.ts';
 import { SCHEMA_VERSION } from '../results/types.ts';
@@ -38,6 +39,8 @@ export interface SuiteOptions {
   log?: (line: string) => void;
   warn?: (line: string) => void;
   onProgress?: (strategy: string, round: number, s: LiveStats) => void;
+  /** the run's /metrics (run --metrics-port) */
+  metrics?: RunMetrics;
 }
 
 const RUNNERS: Record<Exclude<SuitePhaseSpec['kind'], 'interleave'>, PhaseRunner> = {
@@ -67,7 +70,7 @@ export async function runSuite(o: SuiteOptions): Promise<RunOutcome> {
   let targets: Targets | undefined;
   try {
     targets = await openTargets({ databaseUrl: o.databaseUrl, env: o.env ?? process.env, namespace: o.namespace, needsRedis: needsRedis(suite), log, warn });
-    const c: PhaseContext = { targets, runId, startedAt, namespace: o.namespace, keep: o.keep, signal: o.signal, log, warn, onProgress: o.onProgress };
+    const c: PhaseContext = { targets, runId, startedAt, namespace: o.namespace, keep: o.keep, signal: o.signal, log, warn, onProgress: o.onProgress, metrics: o.metrics };
     for (const [i, spec] of suite.phases.entries()) {
       const r = phases[i];
       if (o.signal?.aborted) {
