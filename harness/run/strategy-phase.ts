@@ -48,7 +48,9 @@ export interface StrategyPhaseResult {
 
 const POLL_MS = 20;
 
-async function startJobs(o: StrategyPhaseOptions, events: JobEvent[], links: Reconnecting[]): Promise<Job[]> {
+/** Starts the strategy's background jobs (also `counterbench serve`'s, which runs them beside the
+ *  app); each job's Postgres link is pushed to `links`, its events to `events`. */
+export async function startJobs(o: Pick<PhaseOptions, 'strategy' | 'ctx' | 'pgUrl' | 'redisUrl'>, events: JobEvent[], links: Reconnecting[]): Promise<Job[]> {
   if (!o.strategy.jobs) return [];
   return o.strategy.jobs({
     ...o.ctx,
