@@ -40,7 +40,8 @@ export function errorReply(e: unknown): { status: number; body: { error: string;
 const id = { type: 'integer', minimum: 1, maximum: 2147483647 } as const;
 
 export function buildServeApp(o: ServeAppOptions): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  // an unknown field is refused, not silently dropped (fastify's default strips it)
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, ajv: { customOptions: { removeAdditional: false } } });
   const { strategy, ctx, pool } = o;
 
   /** Runs one operation on a pool client: retried like the driver retries it, the client
@@ -49,6 +50,10 @@ export function buildServeApp(o: ServeAppOptions): FastifyInstance {
     for (let attempt = 0; ; attempt++) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // a checked-out client whose backend dies emits 'error' on itself, not on the pool: with
+      // no listener that would end the process
+      const onError = (e: Error) => (broken ??= e);
+      client.on('error', onError);
       try {
         return await f({ pg: client, redis: o.redis, ctx });
       } catch (e) {
@@ -57,6 +62,7 @@ export function buildServeApp(o: ServeAppOptions): FastifyInstance {
         const again = k.action === 'retry' && attempt < o.maxRetries && (op === 'read' || !strategy.multiStatement);
         if (!again) throw e;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     }
