@@ -16,6 +16,8 @@ import type { RedisWatch } from '../provision/redis-watch.ts';
 import type { FaultSpec } from '../faults/kinds.ts';
 import { scheduleFaults } from '../faults/inject.ts';
 import { attributeFaults } from '../faults/attribute.ts';
+import { runHttpPhase } from '../serve/http-phase.ts';
+import type { HttpFigures } from '../results/types.ts';
 
 export interface StrategyPhaseOptions extends PhaseOptions {
   /** a connection in the strategy's schema, for checks; replaced if its backend is lost */
@@ -28,6 +30,8 @@ export interface StrategyPhaseOptions extends PhaseOptions {
   round: number;
   /** the scenario's faults, and how to restart the servers the harness owns */
   faults?: { specs: FaultSpec[]; restartPostgres?: () => Promise<void>; restartRedis?: () => Promise<void> };
+  /** 'http': the load goes through an in-process serve driven by autocannon */
+  via?: 'http';
 }
 
 export interface StrategyPhaseResult {
@@ -44,6 +48,8 @@ export interface StrategyPhaseResult {
   timeline: DriftSample[];
   sampler: { intervalMs: number; samples: number; meanQueryMs: number | null; errors: number } | null;
   server: ServerCost;
+  /** with via 'http': what the HTTP path adds */
+  http?: HttpFigures;
 }
 
 const POLL_MS = 20;
@@ -130,6 +136,7 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
   const startedAt = Date.now();
   let jobs: Job[] = [];
   let phase: PhaseResult;
+  let http: HttpFigures | undefined;
   let injected: FaultRecord[] = [];
   let convergeMs: number | null = null;
   let checkError: string | undefined;
@@ -139,7 +146,11 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
   const unchecked = (e: unknown) => `counters could not be checked: ${o.redisWatch ? o.redisWatch.explain(e, startedAt) : (e as Error).message}`;
   try {
     jobs = await startJobs(o, events, links);
-    phase = await runPhase({ ...o, onLoadStart: faults.onLoadStart });
+    if (o.via === 'http') {
+      const h = await runHttpPhase({ ...o, pool: o.scenario.pool ?? o.scenario.load.clients });
+      http = h.http;
+      phase = h;
+    } else phase = await runPhase({ ...o, onLoadStart: faults.onLoadStart });
     injected = await faults.finish();
     stage = 'drain';
     try {
@@ -197,5 +208,6 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
       ? { intervalMs: o.scenario.options.driftSampleIntervalMs, samples: cost.samples, meanQueryMs: cost.meanQueryMs, errors: timeline!.errors().count }
       : null,
     server,
+    ...(http ? { http } : {}),
   };
 }
