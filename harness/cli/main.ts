@@ -11,6 +11,7 @@ import { microCommand } from './micro.ts';
 import { capacityCommand } from './capacity.ts';
 import { interleaveCommand } from './interleave.ts';
 import { serveCommand } from './serve.ts';
+import { exportCommand } from './export.ts';
 import { processOutput, type Output } from './output.ts';
 import { EXIT_USAGE, UsageError } from '../errors.ts';
 import { stopServersNow } from '../provision/live-servers.ts';
@@ -31,6 +32,7 @@ commands:
   capacity   the rate search: how far each strategy carries before the p99 50 ms and 100 ms lines
   interleave every race step by step: each strategy's statements in every order, on real connections
   serve      one strategy's write and read path as an HTTP service (fastify, a pg.Pool), for outside load
+  export     export k6: a scenario as a k6 script (TypeScript) and a k6-operator TestRun manifest
 
 'counterbench <command> --help' for a command's options.`;
 
@@ -50,6 +52,7 @@ const COMMANDS: Record<string, Command> = {
   capacity: capacityCommand,
   interleave: interleaveCommand,
   serve: serveCommand,
+  export: exportCommand,
 };
 
 /** Node's parseArgs errors name the flag (commands that parse through args.ts never throw them). */
