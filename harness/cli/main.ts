@@ -12,6 +12,7 @@ import { capacityCommand } from './capacity.ts';
 import { interleaveCommand } from './interleave.ts';
 import { serveCommand } from './serve.ts';
 import { exportCommand } from './export.ts';
+import { verifyCommand } from './verify.ts';
 import { processOutput, type Output } from './output.ts';
 import { EXIT_USAGE, UsageError } from '../errors.ts';
 import { stopServersNow } from '../provision/live-servers.ts';
@@ -33,6 +34,7 @@ commands:
   interleave every race step by step: each strategy's statements in every order, on real connections
   serve      one strategy's write and read path as an HTTP service (fastify, a pg.Pool), for outside load
   export     export k6: a scenario as a k6 script (TypeScript) and a k6-operator TestRun manifest
+  verify     the exact drift check and server cost on schemas an external load (k6) drove
 
 'counterbench <command> --help' for a command's options.`;
 
@@ -53,6 +55,7 @@ const COMMANDS: Record<string, Command> = {
   interleave: interleaveCommand,
   serve: serveCommand,
   export: exportCommand,
+  verify: verifyCommand,
 };
 
 /** Node's parseArgs errors name the flag (commands that parse through args.ts never throw them). */
