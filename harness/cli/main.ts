@@ -13,6 +13,7 @@ import { interleaveCommand } from './interleave.ts';
 import { serveCommand } from './serve.ts';
 import { exportCommand } from './export.ts';
 import { verifyCommand } from './verify.ts';
+import { importCommand } from './import.ts';
 import { processOutput, type Output } from './output.ts';
 import { EXIT_USAGE, UsageError } from '../errors.ts';
 import { stopServersNow } from '../provision/live-servers.ts';
@@ -35,6 +36,7 @@ commands:
   serve      one strategy's write and read path as an HTTP service (fastify, a pg.Pool), for outside load
   export     export k6: a scenario as a k6 script (TypeScript) and a k6-operator TestRun manifest
   verify     the exact drift check and server cost on schemas an external load (k6) drove
+  import     import k6: k6's end-of-test summaries as results.json, for report and compare
 
 'counterbench <command> --help' for a command's options.`;
 
@@ -56,6 +58,7 @@ const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   export: exportCommand,
   verify: verifyCommand,
+  import: importCommand,
 };
 
 /** Node's parseArgs errors name the flag (commands that parse through args.ts never throw them). */

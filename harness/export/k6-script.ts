@@ -108,6 +108,14 @@ export function k6Script(o: K6ScriptOptions): string {
   const s = o.scenario;
   const t = translateThresholds(s.thresholds);
   const thresholds: Record<string, string[]> = { ...t.k6 };
+  // k6 puts a tagged sub-metric in its summary only when a threshold names it: one that always
+  // holds makes each operation's figures reach 'counterbench import'
+  for (const op of (['write', 'read', 'delete'] as const).filter((x) => s.mix[x] > 0)) {
+    const tag = `{op:${op},phase:measure}`;
+    thresholds[`${K6_METRICS.duration}${tag}`] ??= ['max>=0'];
+    thresholds[`${K6_METRICS.completed}${tag}`] ??= ['count>=0'];
+    thresholds[`${K6_METRICS.failures}${tag}`] ??= ['count>=0'];
+  }
   const scenarios = k6Scenarios(s, o.expectedLatencyMs);
   const L = s.load;
   const open = L.kind === 'open';

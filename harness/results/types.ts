@@ -254,6 +254,9 @@ export interface RunInfo {
   scenario: Scenario;
   environment: Environment;
   thresholds?: ThresholdOutcome[];
+  /** figures made elsewhere and imported (`counterbench import k6`): which tool and files, the
+   *  tool's own threshold verdicts, and what to know about the import */
+  source?: { tool: 'k6'; files: string[]; format: string; thresholds: Array<{ metric: string; expression: string; passed: boolean }>; notes: string[] };
 }
 
 export interface ThresholdOutcome {
