@@ -16,6 +16,7 @@ import { translateThresholds } from '../harness/export/k6-thresholds.ts';
 import { testRunManifest } from '../harness/export/k6-operator.ts';
 import { strategyById } from '../harness/strategies/index.ts';
 import { connectPg } from '../harness/db/connect.ts';
+import { dropSchema } from '../harness/db/schemas.ts';
 import { schemaFor } from '../harness/db/schema-name.ts';
 import { exactCheck } from '../harness/measure/drift.ts';
 import { spawnCli, type RunProcess } from './support/own-servers.ts';
@@ -144,7 +145,7 @@ describe('export k6: the request logic against serve and Postgres', () => {
 
   beforeAll(async () => {
     admin = await connectPg(testDatabaseUrl(), { applicationName: 'counterbench:test:k6' });
-    serve = spawnCli(['serve', '--strategy', strategy.id, '--port', '0', '--pool', '4', '--namespace', tag, '--scenario', 'http-smoke', '--database-url', testDatabaseUrl(), '--json'], process.env);
+    serve = spawnCli(['serve', '--strategy', strategy.id, '--port', '0', '--pool', '4', '--namespace', tag, '--scenario', 'http-smoke', '--database-url', testDatabaseUrl(), '--keep', '--json'], process.env);
     const deadline = Date.now() + 60_000;
     while (!url && Date.now() < deadline) {
       const line = serve.output().split('\n').find((l) => l.startsWith('{'));
@@ -154,10 +155,9 @@ describe('export k6: the request logic against serve and Postgres', () => {
     expect(url, serve.output()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
   afterAll(async () => {
-    serve?.child.kill('SIGTERM');
-    expect(await serve?.exited).toBe(130);
-    // serve dropped the schema it deployed
-    expect((await admin.query('SELECT to_regclass($1) AS t', [`${ctx.schema}.users`])).rows[0].t).toBeNull();
+    if (serve?.child.exitCode === null) serve.child.kill('SIGTERM');
+    await serve?.exited;
+    await dropSchema(admin, ctx.schema).catch(() => {});
     await admin?.end();
   });
 
@@ -173,6 +173,10 @@ describe('export k6: the request logic against serve and Postgres', () => {
     const vus = [];
     for (let vu = 1; vu <= VUS; vu++) vus.push(await loadUnderShim(script, tmp, `closed-vu${vu}.ts`));
     const before = Number((await admin.query(`SELECT count(*) AS n FROM ${ctx.schema}.user_answers_new`)).rows[0].n);
+    const lines: string[] = [];
+    const o = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l), tty: false };
+    const snap = path.join(tmp, 'before.json');
+    expect(await main(['verify', '--schema-namespace', tag, '--strategies', strategy.id, '--database-url', testDatabaseUrl(), '--snapshot', snap], o)).toBe(0);
     // the VUs take turns, as k6's would interleave
     for (let i = 0; i < PER_VU; i++) {
       for (let vu = 1; vu <= VUS; vu++) {
@@ -224,6 +228,25 @@ describe('export k6: the request logic against serve and Postgres', () => {
     } finally {
       await c.end();
     }
+
+    // serve stops (its pool's backends exit, so their statistics are flushed) and keeps the schema
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(130);
+    expect((await admin.query('SELECT to_regclass($1) AS t', [`${ctx.schema}.users`])).rows[0].t).not.toBeNull();
+    // verify: the same check and the server's cost since the snapshot; import: both beside k6's figures
+    const vdir = path.join(tmp, 'verify');
+    expect(await main(['verify', '--schema-namespace', tag, '--strategies', strategy.id, '--database-url', testDatabaseUrl(), '--since', snap, '--scenario', 'http-smoke', '--out', vdir], o), lines.join('\n')).toBe(0);
+    const v = JSON.parse(fs.readFileSync(path.join(vdir, 'results.json'), 'utf8')) as Results;
+    expect(v.strategies.map((x) => [x.id, x.status, x.drift?.consistent])).toEqual([[strategy.id, 'ok', true]]);
+    const server = v.strategies[0].server as { walBytesPerWrite: number; tables: Array<{ name: string; inserts: number }> };
+    expect(server.tables.find((t) => t.name === 'user_answers_new')!.inserts, JSON.stringify((server as unknown as { notes: string[] }).notes)).toBe(writes);
+    expect(server.walBytesPerWrite).toBeGreaterThan(0);
+    const idir = path.join(tmp, 'imported');
+    expect(await main(['import', 'k6', path.resolve('test/fixtures/k6/handle-summary.json'), '--verify', path.join(vdir, 'results.json'), '--scenario', 'http-smoke', '--out', idir], o)).toBe(0);
+    const imp = JSON.parse(fs.readFileSync(path.join(idir, 'results.json'), 'utf8')) as Results;
+    expect(imp.strategies[0]).toMatchObject({ id: strategy.id, drift: { consistent: true }, ops: { write: { count: 1260 } } });
+    expect(fs.readFileSync(path.join(idir, 'summary.md'), 'utf8')).toMatch(/exact/);
+    expect(await main(['verify', '--schema-namespace', 'nosuchns', '--database-url', testDatabaseUrl()], o)).toBe(2);
   });
 
   it("the SQL target's statements, with the script's arguments, do the strategy's work on Postgres", async () => {

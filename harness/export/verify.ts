@@ -42,9 +42,13 @@ export async function deployedIn(admin: pg.Client, namespace: string, ids: reado
   return out;
 }
 
+/** Waits for the statistics of the strategy's backends (serve's pool is named
+ *  counterbench:<id>:serve) to be flushed, so that the rows the load wrote are counted. */
+const settle = (id: string) => ({ settle: { applicationNamePrefix: `counterbench:${id}`, timeoutMs: 15_000 } });
+
 export async function takeSnapshot(admin: pg.Client, namespace: string, deployed: Deployed[]): Promise<VerifySnapshot> {
   const schemas: Record<string, ServerSnapshot> = {};
-  for (const d of deployed) schemas[d.strategy.id] = await snapshotServer(admin, d.ctx.schema);
+  for (const d of deployed) schemas[d.strategy.id] = await snapshotServer(admin, d.ctx.schema, settle(d.strategy.id));
   return { kind: 'counterbench-verify-snapshot', namespace, takenAt: new Date().toISOString(), schemas };
 }
 
@@ -75,7 +79,9 @@ export async function verify(o: VerifyOptions): Promise<Results> {
     const c = await connectPg(o.url, { schema: d.ctx.schema, applicationName: `counterbench:verify:${s.id}` });
     try {
       const counters = await exactCheck(c, o.redis, s, d.ctx);
-      res.drift = { consistent: counters.every((k) => k.usersInconsistent === 0), convergeMs: null, counters, timeline: [] };
+      const consistent = counters.every((k) => k.usersInconsistent === 0);
+      // one look after the load: right at it is converged (as a run says of a first look), else not
+      res.drift = { consistent, convergeMs: consistent ? 0 : null, counters, timeline: [] };
     } catch (e) {
       res.status = 'failed';
       res.reason = `counters could not be checked: ${(e as Error).message}`;
@@ -84,7 +90,7 @@ export async function verify(o: VerifyOptions): Promise<Results> {
     }
     const before = o.since?.schemas[s.id];
     if (before) {
-      const after = await snapshotServer(o.admin, d.ctx.schema);
+      const after = await snapshotServer(o.admin, d.ctx.schema, settle(s.id));
       const t = (x: ServerSnapshot) => x.tables['user_answers_new'];
       const writes = Math.max(0, (t(after)?.inserts ?? 0) - (t(before)?.inserts ?? 0));
       const deletes = Math.max(0, (t(after)?.deletes ?? 0) - (t(before)?.deletes ?? 0));
