@@ -46,13 +46,15 @@ const consistency = (s: StrategyResult): string => {
   return s.drift.consistent ? 'exact' : `drifted (${fmtPct(minConsistencyPct(s.drift))} keys exact)`;
 };
 
+const costsPossible = (results: Results) => httpPairs(results).length > 0;
+
 export function httpBlock(results: Results): Block | null {
   const http = results.strategies.filter((s) => s.via === 'http');
   if (!http.length) return null;
   const open = results.run.scenario?.load.kind === 'open';
   const first = http.find((s) => s.http)?.http;
   const text = [
-    `Through the application path: each strategy's write, read and delete behind an in-process counterbench serve (fastify, a pg.Pool of ${first?.pool ?? '?'} connections) driven by autocannon with ${first?.connections ?? '?'} connections, the same mix, keys and seed as the SQL path. The exact drift check, read bounds and server cost are the SQL path's, on the HTTP twin's own schema.`,
+    `Through the application path: each strategy's write, read and delete behind an in-process counterbench serve (fastify, a pg.Pool of ${first?.pool ?? '?'} connections) driven by autocannon with ${first?.connections ?? '?'} connections, the same mix, keys and seed as the SQL path. The exact drift check, read bounds and server cost are the SQL path's${costsPossible(results) ? ", each path on a schema of its own" : ''}.`,
     open && first?.caveat
       ? `Open model: ${first.caveat}.`
       : 'HTTP latency is autocannon\'s response time, from the write of the request to the end of the reply (service time; in the closed model that is also what the SQL path measures).',

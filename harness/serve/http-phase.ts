@@ -226,6 +226,9 @@ export async function runHttpPhase(o: PhaseOptions & { pool: number }): Promise<
       if (st.pending.op === 'write') o.ledger.insertFailed(st.pending.u);
       st.pending = undefined;
     }
+    // autocannon sends a second's quota at once (open model): the last replies of the measured
+    // part may come long before its end, so throughput divides by the whole measured part
+    runner.lastMeasuredDone = Math.max(runner.lastMeasuredDone, Math.min(loadEnded, w.end));
     const harness = loop.stop();
     const phase = assemblePhase(o, runner, w, { reconnects: 0, appCrashes: 0, dropped: 0, loadEnded, aborted: o.signal?.aborted === true, harness });
     const codes: Record<string, number> = {};
