@@ -303,8 +303,8 @@ describe('import k6', () => {
     const dir = path.resolve('test/fixtures/k6');
     expect(await main(['import', 'k6', path.join(dir, 'handle-summary.json'), '--strategy', 'trigger-fixed', '--scenario', 'http-smoke', '--out', out], o)).toBe(0);
     const r = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as Results;
-    expect(r.strategies[0]).toMatchObject({ id: 'trigger-fixed', via: 'http', ops: { write: { count: 1260 } } });
-    expect(r.run.source).toMatchObject({ tool: 'k6', format: 'handleSummary' });
+    expect(r.strategies[0]).toMatchObject({ id: 'trigger-fixed', ops: { write: { count: 1260 } } });
+    expect(r.run.source).toMatchObject({ tool: 'k6', target: 'http', format: 'handleSummary' });
     expect(fs.readFileSync(path.join(out, 'summary.md'), 'utf8')).toMatch(/trigger-fixed/);
     expect(await main(['import', 'k6', path.join(dir, 'summary-export.json'), '--strategy', 'trigger-fixed', '--out', path.join(tmp, 'import2')], o)).toBe(1);
     fs.writeFileSync(path.join(tmp, 'bad.json'), '{"metrics": 3}');

@@ -80,7 +80,6 @@ export async function importCommand(argv: string[], o: Output): Promise<number> 
     ops: imported.ops,
     ...(fromVerify?.drift ? { drift: fromVerify.drift } : {}),
     ...(fromVerify?.server ? { server: fromVerify.server } : {}),
-    ...(target === 'http' ? { via: 'http' as const } : {}),
   };
   if (!fromVerify) imported.notes.push("no 'counterbench verify' results given: the counters were not checked");
   const runId = `k6-${newRunId()}`;
@@ -95,7 +94,7 @@ export async function importCommand(argv: string[], o: Output): Promise<number> 
       scenario: { ...scenario, strategies: [id] },
       environment,
       thresholds: evaluateThresholds(scenario.thresholds, [result]),
-      source: { tool: 'k6', files: files.map((f) => path.basename(f)), format: [...new Set(summaries.map((s) => s.format))].join(', '), thresholds: imported.thresholds, notes: imported.notes },
+      source: { tool: 'k6', target, files: files.map((f) => path.basename(f)), format: [...new Set(summaries.map((s) => s.format))].join(', '), thresholds: imported.thresholds, notes: imported.notes },
     },
     strategies: [result],
   };

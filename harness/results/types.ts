@@ -256,7 +256,7 @@ export interface RunInfo {
   thresholds?: ThresholdOutcome[];
   /** figures made elsewhere and imported (`counterbench import k6`): which tool and files, the
    *  tool's own threshold verdicts, and what to know about the import */
-  source?: { tool: 'k6'; files: string[]; format: string; thresholds: Array<{ metric: string; expression: string; passed: boolean }>; notes: string[] };
+  source?: { tool: 'k6'; /** through serve (http) or on the database (sql) */ target: 'http' | 'sql'; files: string[]; format: string; thresholds: Array<{ metric: string; expression: string; passed: boolean }>; notes: string[] };
 }
 
 export interface ThresholdOutcome {
