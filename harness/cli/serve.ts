@@ -1,6 +1,7 @@
 // `counterbench serve`: one strategy's application path as an HTTP service on loopback, for load
 // from outside (k6, autocannon, curl). It deploys and seeds the strategy's schema (dropped again
 // at the end), or with --keep uses the one already there and leaves it for `verify`.
+import net from 'node:net';
 import type pg from 'pg';
 import { loadScenario } from '../config/scenario.ts';
 import { ALL_STRATEGY_IDS, isStrategyId } from '../config/strategy-ids.ts';
@@ -48,6 +49,20 @@ function intFlag(name: string, v: string | undefined, dflt: number, min: number,
   return n;
 }
 
+/** Throws the usage error the port or host deserves when nothing can listen there now. */
+async function portFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE') reject(new UsageError(`--port: ${port} on ${host} is already in use`));
+      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' || e.code === 'EACCES') reject(new UsageError(`--host/--port: cannot listen on ${host}:${port} (${e.code})`));
+      else reject(e);
+    });
+    srv.listen(port, host, () => srv.close(() => resolve()));
+  });
+}
+
 /** The users the schema holds, when the strategy's schema is already deployed; null if not. */
 async function existingUsers(admin: pg.Client, schema: string): Promise<number | null> {
   const r = await admin.query<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [`${schema}.user_stats`]);
@@ -90,6 +105,8 @@ export async function serveCommand(argv: string[], o: Output, signal?: AbortSign
       redisTarget = r.target;
       r.client.disconnect();
     }
+    // a port already taken is found before minutes of seeding, not after
+    await portFree(host, port);
     const found = v.keep ? await existingUsers(admin, schema) : null;
     const users = found ?? scenario.data.users;
     const ctx: StrategyContext = { schema, redisPrefix: redisPrefixFor(ns, strategy.id), users, options: scenario.options };
