@@ -530,7 +530,11 @@ function resolve(f: ScenarioFile, o: ParsedOverrides, display: string, stem: str
     // autocannon runs one constant load in this thread; the SQL path's ramps, worker threads
     // and fault injection have no counterpart there
     if (stages.length) fail('load.via', `${loadVia} runs one constant load through autocannon: phases.stages are not supported with it`);
-    if (workers > 1) fail('load.via', `${loadVia}: autocannon runs in the main thread, load.workers must be 1, got ${workers}`);
+    if (workers > 1) {
+      const why = `autocannon runs in the main thread with load.via ${loadVia}: expected 1, got ${workers}`;
+      if (o.workers !== undefined) throw new UsageError(`--workers: ${why}`);
+      fail('load.via', `${loadVia}: autocannon runs in the main thread, load.workers must be 1, got ${workers}`);
+    }
     if ((f.faults ?? []).length) fail('load.via', `${loadVia}: faults are injected by the SQL driver only, remove faults or use load.via sql`);
   } else if (fileLoad?.pool !== undefined) fail('load.pool', 'the pg.Pool of serve: only with load.via http or both');
   if (load.kind === 'closed') {
