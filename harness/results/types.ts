@@ -166,6 +166,40 @@ export interface StrategyResult {
   /** faults during its phases, injected by the scenario or suffered: what they cost is theirs,
    *  and no claim of the analysis is decided on a phase that had one */
   faults?: FaultRecord[];
+  /** 'http': its load went through an in-process `counterbench serve` driven by autocannon (the
+   *  ops above are HTTP figures); absent: the SQL driver's own connections */
+  via?: 'http';
+  /** with via 'http': for a scenario with load.via both, `strategy` is the strategy id (this
+   *  result's id is "<strategy>@http", beside the SQL one) */
+  strategy?: string;
+  /** with via 'http': what the HTTP path adds (pool, autocannon's totals, the latency caveat) */
+  http?: HttpFigures;
+}
+
+/** What the HTTP path adds to a strategy's figures (load.via http or both). */
+export interface HttpFigures {
+  /** connections of serve's pg.Pool, and autocannon's HTTP connections */
+  pool: number;
+  connections: number;
+  /** 'service-time': every HTTP latency is timed from the request's send by autocannon */
+  latencyKind: 'service-time';
+  /** set in the open model: why its latency is service time and not free of coordinated omission */
+  caveat?: string;
+  /** autocannon's own totals over the whole phase, warm-up included */
+  autocannon: {
+    requestsSent: number;
+    responses: number;
+    non2xx: number;
+    /** connection errors and timeouts */
+    errors: number;
+    timeouts: number;
+    statusCodes: Record<string, number>;
+  };
+  /** every measured response's time, all operations (autocannon's clock), ms */
+  latencyMs: LatencySummary;
+  /** requests in flight when autocannon stopped: replies never read, writes in doubt (the
+   *  exact check counts the rows) */
+  cutOff: number;
 }
 
 export interface FaultRecord {
@@ -220,6 +254,9 @@ export interface RunInfo {
   scenario: Scenario;
   environment: Environment;
   thresholds?: ThresholdOutcome[];
+  /** figures made elsewhere and imported (`counterbench import k6`): which tool and files, the
+   *  tool's own threshold verdicts, and what to know about the import */
+  source?: { tool: 'k6'; /** through serve (http) or on the database (sql) */ target: 'http' | 'sql'; files: string[]; format: string; thresholds: Array<{ metric: string; expression: string; passed: boolean }>; notes: string[] };
 }
 
 export interface ThresholdOutcome {

@@ -19,6 +19,8 @@ export interface Planned {
   strategy: Strategy;
   ctx: StrategyContext;
   result: StrategyResult;
+  /** 'http': its load goes through an in-process serve (load.via http or both) */
+  via?: 'http';
 }
 
 /** A deployed strategy, ready for load. */
@@ -65,6 +67,7 @@ function record(e: Live, round: number, r: StrategyPhaseResult): void {
     },
   };
   res.events = r.events;
+  if (r.http) res.http = r.http;
   res.server = r.server;
   if (r.faults.length) res.faults = [...(res.faults ?? []), ...r.faults];
   if (r.checkError) {
@@ -120,6 +123,7 @@ export async function runRounds(live: Live[], o: RoundsOptions): Promise<void> {
           redis: o.targets.redis?.client,
           redisWatch: o.targets.redis?.watch,
           round,
+          via: e.via,
           faults: {
             specs: s.faults,
             restartPostgres: o.targets.pg.restart && (() => o.targets.pg.restart!()),

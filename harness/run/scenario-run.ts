@@ -44,15 +44,22 @@ export interface ScenarioRunOptions {
  *  also read as a ratio to the bare INSERT in the same round. Nothing has run yet. */
 export function plan(s: Scenario, redisTag: string, namespace: string | undefined, withBaseline = true): Planned[] {
   const ids = s.strategies.includes('baseline') || !withBaseline ? s.strategies : ['baseline', ...s.strategies];
-  return ids.map((id) => {
+  const one = (id: string, http: boolean, tagged: boolean): Planned => {
     const strategy = strategyById(id);
     if (!strategy) throw new Error(`unknown strategy ${id}`); // the scenario validator names it first
+    // with load.via both, the HTTP twin has a schema, Redis keys and a result id of its own
+    const key = tagged ? `${id}-http` : id;
+    const result: Planned['result'] = { id: tagged ? `${id}@http` : id, title: strategy.title, origin: strategy.origin, status: 'not-run', counters: strategy.counters.map((c) => c.name), ops: {} };
+    if (http) Object.assign(result, { via: 'http' as const, ...(tagged ? { strategy: id } : {}) });
     return {
       strategy,
-      ctx: { schema: schemaFor(id, namespace), redisPrefix: redisPrefixFor(redisTag, id), users: s.data.users, options: s.options },
-      result: { id, title: strategy.title, origin: strategy.origin, status: 'not-run', counters: strategy.counters.map((c) => c.name), ops: {} },
+      ctx: { schema: schemaFor(key, namespace), redisPrefix: redisPrefixFor(redisTag, key), users: s.data.users, options: s.options },
+      result,
+      ...(http ? { via: 'http' as const } : {}),
     };
-  });
+  };
+  if (s.via === 'both') return ids.flatMap((id) => [one(id, false, false), one(id, true, true)]);
+  return ids.map((id) => one(id, s.via === 'http', false));
 }
 
 export async function runScenario(t: Targets, s: Scenario, o: ScenarioRunOptions): Promise<Results> {

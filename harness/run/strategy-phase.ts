@@ -18,6 +18,8 @@ import type { RedisWatch } from '../provision/redis-watch.ts';
 import type { FaultSpec } from '../faults/kinds.ts';
 import { scheduleFaults } from '../faults/inject.ts';
 import { attributeFaults } from '../faults/attribute.ts';
+import { runHttpPhase } from '../serve/http-phase.ts';
+import type { HttpFigures } from '../results/types.ts';
 
 export interface StrategyPhaseOptions extends PhaseOptions {
   /** a connection in the strategy's schema, for checks; replaced if its backend is lost */
@@ -32,6 +34,8 @@ export interface StrategyPhaseOptions extends PhaseOptions {
   faults?: { specs: FaultSpec[]; restartPostgres?: () => Promise<void>; restartRedis?: () => Promise<void> };
   /** the run's /metrics (run --metrics-port), told what this turn measures */
   metrics?: RunMetrics;
+  /** 'http': the load goes through an in-process serve driven by autocannon */
+  via?: 'http';
 }
 
 export interface StrategyPhaseResult {
@@ -48,11 +52,15 @@ export interface StrategyPhaseResult {
   timeline: DriftSample[];
   sampler: { intervalMs: number; samples: number; meanQueryMs: number | null; errors: number } | null;
   server: ServerCost;
+  /** with via 'http': what the HTTP path adds */
+  http?: HttpFigures;
 }
 
 const POLL_MS = 20;
 
-async function startJobs(o: StrategyPhaseOptions, events: JobEvent[], links: Reconnecting[], m?: PhaseMetrics): Promise<Job[]> {
+/** Starts the strategy's background jobs (also `counterbench serve`'s, which runs them beside the
+ *  app); each job's Postgres link is pushed to `links`, its events to `events`. */
+export async function startJobs(o: Pick<PhaseOptions, 'strategy' | 'ctx' | 'pgUrl' | 'redisUrl'>, events: JobEvent[], links: Reconnecting[], m?: PhaseMetrics): Promise<Job[]> {
   if (!o.strategy.jobs) return [];
   return o.strategy.jobs({
     ...o.ctx,
@@ -142,6 +150,7 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
   const startedAt = Date.now();
   let jobs: Job[] = [];
   let phase: PhaseResult;
+  let http: HttpFigures | undefined;
   let injected: FaultRecord[] = [];
   let convergeMs: number | null = null;
   let checkError: string | undefined;
@@ -151,15 +160,22 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
   const unchecked = (e: unknown) => `counters could not be checked: ${o.redisWatch ? o.redisWatch.explain(e, startedAt) : (e as Error).message}`;
   try {
     jobs = await startJobs(o, events, links, m);
-    const onProgress: PhaseOptions['onProgress'] = m
-      ? (p) => {
-          o.onProgress?.(p);
-          if (p.figures) m.progress(p.figures);
-        }
-      : o.onProgress;
-    const driven = await drivePhase({ ...o, onProgress, onLoadStart: faults.onLoadStart });
-    phase = driven.result;
-    m?.loadEnded(driven.runner.stats);
+    if (o.via === 'http') {
+      // the HTTP path's figures come from autocannon at the end: /metrics follows the SQL path only
+      const h = await runHttpPhase({ ...o, pool: o.scenario.pool ?? o.scenario.load.clients });
+      http = h.http;
+      phase = h;
+    } else {
+      const onProgress: PhaseOptions['onProgress'] = m
+        ? (p) => {
+            o.onProgress?.(p);
+            if (p.figures) m.progress(p.figures);
+          }
+        : o.onProgress;
+      const driven = await drivePhase({ ...o, onProgress, onLoadStart: faults.onLoadStart });
+      phase = driven.result;
+      m?.loadEnded(driven.runner.stats);
+    }
     injected = await faults.finish();
     stage = 'drain';
     try {
@@ -220,5 +236,6 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
       ? { intervalMs: o.scenario.options.driftSampleIntervalMs, samples: cost.samples, meanQueryMs: cost.meanQueryMs, errors: timeline!.errors().count }
       : null,
     server,
+    ...(http ? { http } : {}),
   };
 }

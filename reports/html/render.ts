@@ -18,6 +18,7 @@ import { CAPACITY_TOC, capacityPage } from './sections/capacity.ts';
 import { STYLES } from './styles.ts';
 import { suiteSections, suiteToc } from './sections/suite.ts';
 import { vendorScripts } from './vendor.ts';
+import { httpSection, httpToc } from './sections/http.ts';
 
 const TOC: Array<[string, string]> = [
   ['verdict', 'Verdict'],
@@ -60,6 +61,7 @@ export function renderHtml(results: Results): string {
     ...suiteSections(results),
     latencySection(results, palette),
     throughputSection(results, palette),
+    ...httpSection(results, palette),
     driftSection(results, palette),
     interleavingsSection(results, palette),
     costSection(results, palette),
@@ -99,7 +101,7 @@ export function renderHtml(results: Results): string {
 <h1>${escapeHtml(title)}</h1>
 <p>Ways of keeping per-user answer counters in PostgreSQL, measured side by side. ${escapeHtml(subtitle)}</p>
 </header>
-<nav class="toc" aria-label="sections">${(results.capacity ? CAPACITY_TOC : [...TOC.slice(0, 2), ...suiteToc(results), ...TOC.slice(2)]).map(([id, label]) => `<a href="#${id}">${escapeHtml(label)}</a>`).join('')}</nav>
+<nav class="toc" aria-label="sections">${(results.capacity ? CAPACITY_TOC : [...TOC.slice(0, 2), ...suiteToc(results), ...TOC.slice(2, 4), ...httpToc(results), ...TOC.slice(4)]).map(([id, label]) => `<a href="#${id}">${escapeHtml(label)}</a>`).join('')}</nav>
 <main>
 ${sections.map((s) => s.html).join('\n')}
 </main>
