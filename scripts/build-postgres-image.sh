@@ -55,6 +55,7 @@ cleanup() {
   rm -rf --one-file-system "$work"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT
 root="$work/root"
 
 # minbase: essential packages and apt only; postgresql-MAJOR pulls its own dependencies (its

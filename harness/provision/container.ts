@@ -96,7 +96,7 @@ export async function startContainer(spec: ContainerSpec): Promise<RunningContai
       if (Date.now() > deadline) {
         await stop();
         throw new UsageError(
-          `container ${spec.image}${mapped} was not ready within ${Math.round(spec.readyTimeoutMs / 1000)} s (last: ${lastError}): allow it longer with COUNTERBENCH_CONTAINER_TIMEOUT=SECONDS, or check the image starts a server from its environment`,
+          `container ${spec.image}${mapped} was not ready within ${spec.readyTimeoutMs / 1000} s (last: ${lastError}): allow it longer with COUNTERBENCH_CONTAINER_TIMEOUT=SECONDS, or check the image starts a server from its environment`,
         );
       }
       await sleep(200);
