@@ -4,7 +4,7 @@
 // the server figures and settings that differ between versions.
 import type { Results, StrategyResult, VersionEntry } from '../harness/results/types.ts';
 import type { Block } from './suite-blocks.ts';
-import { costVsBaseline, figureLabel, isHeadlineFigure, serverFigures, worstExtra, worstLost } from './figures.ts';
+import { costVsBaseline, figureLabel, isRecord, serverFigures, worstExtra, worstLost } from './figures.ts';
 import { fmtBytes, fmtFigure, fmtInt, fmtRatio } from './format.ts';
 
 /** Two figures differ when the larger is more than this much above the smaller (or one is 0). */
@@ -44,6 +44,43 @@ function differ(values: Array<number | undefined>): boolean {
   const hi = Math.max(...v);
   if (hi === lo) return false;
   return lo <= 0 ? hi > 0 : hi / lo > DIFFER_RATIO;
+}
+
+const PER_OP = /Per(Write|Op)$/;
+
+/** Where each version's statistics came from, where that differs (PG 17 moved the checkpointer's
+ *  out of pg_stat_bgwriter into pg_stat_checkpointer). */
+function statisticsSources(ran: VersionEntry[]): string[] {
+  const out: string[] = [];
+  for (const part of ['checkpoints', 'wal'] as const) {
+    const per = ran.map((e) => {
+      const s = e.strategies?.find((x) => x.status === 'ok' && isRecord(x.server) && isRecord(x.server[part]));
+      const src = s ? (s.server as Record<string, Record<string, unknown>>)[part].source : undefined;
+      return [e.image, typeof src === 'string' ? src : 'not read'] as const;
+    });
+    if (new Set(per.map((p) => p[1])).size > 1) out.push(`The ${part} figures come from ${per.map(([img, src]) => `${src} on ${img}`).join(', ')}.`);
+  }
+  return out;
+}
+
+/** A strategy's write cost against baseline in each round of one version. */
+function roundRatios(e: VersionEntry, id: string): number[] {
+  const base = e.strategies?.find((x) => x.id === 'baseline')?.rounds ?? [];
+  const own = e.strategies?.find((x) => x.id === id);
+  if (!own || own.status !== 'ok') return [];
+  const out: number[] = [];
+  for (const r of own.rounds ?? []) {
+    const b = base.find((x) => x.round === r.round)?.ops.write?.latencyMs.mean;
+    const m = r.ops.write?.latencyMs.mean;
+    if (b && m !== undefined && b > 0) out.push(m / b);
+  }
+  return out;
+}
+
+/** Whether two versions' rounds keep apart: the ranges of some two do not overlap. */
+function disjoint(ranges: number[][]): boolean {
+  const spans = ranges.filter((r) => r.length).map((r) => [Math.min(...r), Math.max(...r)]);
+  return spans.some((a) => spans.some((b) => a[1] < b[0]));
 }
 
 /** Settings that name places, ports or the version itself differ by construction. */
@@ -101,6 +138,7 @@ export function versionsBlocks(results: Results): Block[] {
     tables: [{ headers: ['strategy', ...entries.map(head), 'across versions'], rows: consistencyRows }],
   });
 
+  const rounds = results.run.scenario?.rounds ?? 1;
   const costRows = ids
     .filter((id) => id !== 'baseline')
     .map((id) => {
@@ -108,12 +146,18 @@ export function versionsBlocks(results: Results): Block[] {
         const s = e.strategies?.find((x) => x.id === id);
         return s && s.status === 'ok' ? costVsBaseline(entryResults(results, e), s).writeLatencyRatio : undefined;
       });
-      return [id, ...ratios.map(fmtRatio), differ(ratios) ? 'differs' : ''];
+      const ranges = entries.map((e) => roundRatios(e, id));
+      return [id, ...ratios.map(fmtRatio), rounds > 1 && differ(ratios) && disjoint(ranges) ? 'differs' : ''];
     });
   out.push({
     id: 'versions-cost',
     title: 'Cost against baseline per version',
-    text: [`Mean write latency as a multiple of the bare INSERT's on the same version (the ratio holds on a noisy machine where absolute times do not). "differs": the largest is more than ${DIFFER_RATIO}× the smallest.`],
+    text: [
+      `Mean write latency as a multiple of the bare INSERT's on the same version (the ratio holds on a noisy machine where absolute times do not), the median across rounds.`,
+      rounds > 1
+        ? `"differs": the largest is more than ${DIFFER_RATIO}× the smallest, and the ratios of the versions' rounds do not overlap.`
+        : 'One round per version: a difference between versions cannot be told from the machine\'s noise here, so none is flagged; a scenario with rounds: 3 or more can tell.',
+    ],
     tables: [{ headers: ['strategy', ...entries.map(head), ''], rows: costRows, numeric: [false, ...entries.map(() => true), false] }],
   });
 
@@ -124,7 +168,8 @@ export function versionsBlocks(results: Results): Block[] {
       return s && s.status === 'ok' ? serverFigures(s) : undefined;
     });
     const names: string[] = [];
-    for (const f of per) for (const n of Object.keys(f ?? {})) if (isHeadlineFigure(n) && !names.includes(n)) names.push(n);
+    // per write or operation: totals grow with the throughput each version happened to reach
+    for (const f of per) for (const n of Object.keys(f ?? {})) if (PER_OP.test(n) && !names.includes(n)) names.push(n);
     for (const n of names) {
       const values = per.map((f) => f?.[n]);
       if (!differ(values)) continue;
@@ -132,13 +177,15 @@ export function versionsBlocks(results: Results): Block[] {
     }
   }
   const settings = settingsThatDiffer(entries);
+  const sources = statisticsSources(ran);
   out.push({
     id: 'versions-server',
     title: 'Server figures that differ between versions',
     text: [
       figureRows.length
-        ? `Each strategy's server figures (from the server's own statistics) where the largest is more than ${DIFFER_RATIO}× the smallest across versions; the others agree within that.`
-        : `No strategy's server figure differs by more than ${DIFFER_RATIO}× between the versions.`,
+        ? `Each strategy's server figures per write or operation (from the server's own statistics) where the largest is more than ${DIFFER_RATIO}× the smallest across versions; the others agree within that.`
+        : `No strategy's server figure per write or operation differs by more than ${DIFFER_RATIO}× between the versions.`,
+      ...sources,
       ...(settings.length ? [`${settings.length} server setting${settings.length === 1 ? '' : 's'} (of those every version has) differ${settings.length === 1 ? 's' : ''} between the versions' defaults; the second table lists them.`] : []),
     ],
     tables: [
