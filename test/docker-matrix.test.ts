@@ -1,6 +1,7 @@
 // Postgres versions in containers, end to end through the command line: `run --matrix` runs smoke
 // on Postgres 15 and 17 from the local images (scripts/build-postgres-image.sh; .ci/run builds
 // them in the background and names the file saying they are ready in COUNTERBENCH_IMAGES_READY),
+// (and its Redis from docker:redis:7, an image of the host's redis-server: test/support/redis-image.ts)
 // reaches the embedded server's consistency verdicts on each, fails a missing image for its own
 // entry only, and its cross-version report renders in Chromium. Bad input is exit 2 naming the
 // fix; a killed run's container is removed by `clean`; after the file no counterbench container
@@ -19,11 +20,12 @@ import { dockerEngine, type DockerEngine } from '../harness/provision/docker-eng
 import { LABEL } from '../harness/provision/live-containers.ts';
 import { testRedisUrl, uniqueTag } from './support/env.ts';
 import { CHROMIUM, openReportOffline } from './support/browser.ts';
+import { buildRedisImage, REDIS_IMAGE } from './support/redis-image.ts';
 
 const BIN = path.resolve('bin/counterbench.mjs');
-const STRATEGIES = 'trigger-upsert,production-trigger,trigger-fixed,delta-rollup';
+const STRATEGIES = 'trigger-upsert,production-trigger,trigger-fixed,delta-rollup,redis-after-commit';
 const LOAD = ['--scenario', 'smoke', '--strategies', STRATEGIES, '--users', '200', '--duration', '1'];
-const IMAGES = process.env.COUNTERBENCH_IMAGES || 'postgres:15=counterbench/postgres:15,postgres:17=counterbench/postgres:17';
+const IMAGES = `${process.env.COUNTERBENCH_IMAGES || 'postgres:15=counterbench/postgres:15,postgres:17=counterbench/postgres:17'},redis:7=${REDIS_IMAGE}`;
 const MISSING = 'counterbench/no-such-image:1';
 
 /** The images: on CI, the background build's verdict (waited for); elsewhere, whether they exist. */
@@ -78,11 +80,13 @@ describe.skipIf(!engineUp)('Postgres versions in containers', () => {
   beforeAll(async () => {
     engine = await dockerEngine();
     await imagesReady(engine);
+    buildRedisImage();
     networksBefore = await networkNames(engine);
     out = mkdtempSync(path.join(os.tmpdir(), 'cb-docker-matrix-'));
     const ns = uniqueTag();
-    // the matrix through the CLI and the same load on the embedded server, side by side
-    const child = spawn(process.execPath, [BIN, 'run', '--matrix', `postgres:15,postgres:17,${MISSING}`, ...LOAD, '--namespace', ns, '--out', out], { env: cliEnv() });
+    // the matrix through the CLI, its Redis in a container too, and the same load on the embedded
+    // server with the suite's Redis, side by side
+    const child = spawn(process.execPath, [BIN, 'run', '--matrix', `postgres:15,postgres:17,${MISSING}`, '--target', 'docker:redis:7', ...LOAD, '--namespace', ns, '--out', out], { env: cliEnv() });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -122,6 +126,7 @@ describe.skipIf(!engineUp)('Postgres versions in containers', () => {
       const c = e.environment!.containers!.postgres!;
       expect(c).toMatchObject({ image: e.image, resolvedImage: local, network: 'host', cpus: null, memoryBytes: null });
       expect(c.version.startsWith(major), c.version).toBe(true);
+      expect(e.environment!.containers!.redis).toMatchObject({ image: 'redis:7', resolvedImage: REDIS_IMAGE, network: 'host' });
       expect(e.environment!.target).toBe('docker');
       // each version's own results.json, for compare
       expect(existsSync(path.join(out, e.resultsPath!))).toBe(true);
@@ -131,7 +136,7 @@ describe.skipIf(!engineUp)('Postgres versions in containers', () => {
     // what any correct server gives: the INSERT-only triggers miss the mix's deletes, the fixed
     // trigger and the ledger keep every counter
     const byId = new Map(embedded.strategies.map((s) => [s.id, s.drift?.consistent]));
-    expect([byId.get('trigger-upsert'), byId.get('production-trigger'), byId.get('trigger-fixed'), byId.get('delta-rollup')]).toEqual([false, false, true, true]);
+    expect([byId.get('trigger-upsert'), byId.get('production-trigger'), byId.get('trigger-fixed'), byId.get('delta-rollup'), byId.get('redis-after-commit')]).toEqual([false, false, true, true, true]);
     expect(results.strategies.map((s) => s.id)).toEqual(entries[0].strategies!.map((s) => s.id));
   });
 
