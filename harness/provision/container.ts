@@ -3,7 +3,7 @@
 // never leaves loopback. Removed by stop(), at any exit (live-containers.ts), or by `clean`.
 import { randomUUID } from 'node:crypto';
 import { dockerEngine, firstLine } from './docker-engine.ts';
-import { ownerLabels, trackContainer, untrackContainer } from './live-containers.ts';
+import { creatingContainer, expectContainers, ownerLabels, trackContainer, untrackContainer } from './live-containers.ts';
 import { resolveImage } from './image-map.ts';
 import { containerLimits } from './container-settings.ts';
 import { UsageError } from '../errors.ts';
@@ -61,14 +61,18 @@ export async function startContainer(spec: ContainerSpec): Promise<RunningContai
     }
   }
   let started: Awaited<ReturnType<typeof c.start>>;
+  expectContainers(api);
+  creatingContainer(1);
   try {
     started = await c.start();
   } catch (e) {
     await removeByLabels(client, labels);
     throw new UsageError(`container ${spec.image}${mapped} did not start: ${firstLine(e)}`);
+  } finally {
+    creatingContainer(-1);
   }
   const id = started.getId();
-  trackContainer(id, api);
+  trackContainer(id);
   const remove = async () => {
     try {
       await client.container.getById(id).remove({ force: true, v: true });

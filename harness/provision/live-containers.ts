@@ -15,43 +15,59 @@ export function ownerLabels(role: string): Record<string, string> {
   return { [LABEL]: role, [LABEL_OWNER_PID]: String(process.pid), [LABEL_OWNER_START]: startTimeOf(process.pid) ?? '' };
 }
 
-interface LiveContainer {
-  id: string;
-  api: DockerEngine['api'];
-}
-
-const live = new Map<string, LiveContainer>();
+const live = new Set<string>();
+/** containers being created: not known by id yet */
+let creating = 0;
+let engineApi: DockerEngine['api'] | undefined;
 let hooked = false;
 
-export function trackContainer(id: string, api: DockerEngine['api']): void {
+/** Called before a container is created: from then on, an exit removes whatever this process
+ *  has in the engine, even a container whose creation had not returned yet. */
+export function expectContainers(api: DockerEngine['api']): void {
+  engineApi = api;
   if (!hooked) {
     process.on('exit', removeContainersNow);
     hooked = true;
   }
-  live.set(id, { id, api });
+}
+
+export function trackContainer(id: string): void {
+  live.add(id);
 }
 
 export function untrackContainer(id: string): void {
   live.delete(id);
 }
 
-// A child process makes the engine's DELETE call: the only way to wait for a reply in an exit
-// handler. Force removal kills the server at once; its data is thrown away anyway.
-const DELETE_SCRIPT = `
-const [api, ...ids] = JSON.parse(process.argv[1]);
-let left = ids.length;
-for (const id of ids) {
-  const req = require('node:http').request({ ...api, path: '/containers/' + id + '?force=true&v=true', method: 'DELETE', timeout: 10000 }, (r) => { r.resume(); r.on('end', () => --left || process.exit(0)); });
-  req.on('error', () => --left || process.exit(1));
-  req.on('timeout', () => req.destroy());
+// A child process talks to the engine: the only way to wait for a reply in an exit handler. It
+// lists the containers carrying this process's owner labels (those being created included) and
+// force-removes them, which kills their servers at once; their data is thrown away anyway.
+const REMOVE_SCRIPT = `
+const http = require('node:http');
+const [api, labels] = JSON.parse(process.argv[1]);
+const call = (method, path) => new Promise((resolve, reject) => {
+  const req = http.request({ ...api, path, method, timeout: 10000 }, (r) => { let b = ''; r.on('data', (d) => (b += d)); r.on('end', () => resolve(b)); });
+  req.on('error', reject);
+  req.on('timeout', () => req.destroy(new Error('timeout')));
   req.end();
-}`;
+});
+(async () => {
+  const filters = encodeURIComponent(JSON.stringify({ label: labels }));
+  const list = JSON.parse(await call('GET', '/containers/json?all=1&filters=' + filters));
+  await Promise.all(list.map((c) => call('DELETE', '/containers/' + c.Id + '?force=true&v=true')));
+})().then(() => process.exit(0), () => process.exit(1));`;
 
-/** Removes every container still tracked, without awaiting anything. */
+/** Removes every container this process started and has not removed, without awaiting. */
 export function removeContainersNow(): void {
-  const all = [...live.values()];
+  if (!engineApi || (!live.size && !creating)) return;
+  const api = engineApi.socketPath ? { socketPath: engineApi.socketPath } : { host: engineApi.host, port: engineApi.port };
+  const start = startTimeOf(process.pid);
+  const labels = [`${LABEL_OWNER_PID}=${process.pid}`, ...(start ? [`${LABEL_OWNER_START}=${start}`] : [])];
   live.clear();
-  if (!all.length) return;
-  const api = all[0].api.socketPath ? { socketPath: all[0].api.socketPath } : { host: all[0].api.host, port: all[0].api.port };
-  spawnSync(process.execPath, ['-e', DELETE_SCRIPT, JSON.stringify([api, ...all.map((c) => c.id)])], { stdio: 'ignore', timeout: 15_000 });
+  spawnSync(process.execPath, ['-e', REMOVE_SCRIPT, JSON.stringify([api, labels])], { stdio: 'ignore', timeout: 15_000 });
+}
+
+/** Marks a container being created (not yet known by id) for removeContainersNow. */
+export function creatingContainer(delta: 1 | -1): void {
+  creating += delta;
 }
