@@ -28,6 +28,8 @@ export interface RunningContainer {
   /** what probe() returned: the server's version */
   version: string;
   stop(): Promise<void>;
+  /** the server stopped and started again in the same container (faults) */
+  restart(): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -83,29 +85,41 @@ export async function startContainer(spec: ContainerSpec): Promise<RunningContai
   };
   let removed: Promise<void> | undefined;
   const stop = () => (removed ??= remove());
-  const deadline = Date.now() + spec.readyTimeoutMs;
-  let version: string | undefined;
-  let lastError = '';
-  while (version === undefined) {
-    try {
-      version = await spec.probe();
-    } catch (e) {
-      lastError = firstLine(e);
-      const state = await client.container.inspect(client.container.getById(id)).catch(() => undefined);
-      if (state && !state.State.Running) {
-        const logs = await containerLogTail(client, id);
-        await stop();
-        throw new UsageError(`container ${spec.image}${mapped} exited (code ${state.State.ExitCode}) before its server answered${logs ? `; its last lines:\n${logs}` : ''}`);
+  /** Polls the server until it answers; a container that exits, or a server that does not answer
+   *  in time, is a UsageError after the container is removed. */
+  const ready = async (): Promise<string> => {
+    const deadline = Date.now() + spec.readyTimeoutMs;
+    for (;;) {
+      try {
+        return await spec.probe();
+      } catch (e) {
+        const lastError = firstLine(e);
+        const state = await client.container.inspect(client.container.getById(id)).catch(() => undefined);
+        if (state && !state.State.Running) {
+          const logs = await containerLogTail(client, id);
+          await stop();
+          throw new UsageError(`container ${spec.image}${mapped} exited (code ${state.State.ExitCode}) before its server answered${logs ? `; its last lines: ${logs}` : ''}`);
+        }
+        if (Date.now() > deadline) {
+          await stop();
+          throw new UsageError(
+            `container ${spec.image}${mapped} was not ready within ${spec.readyTimeoutMs / 1000} s (last: ${lastError}): allow it longer with COUNTERBENCH_CONTAINER_TIMEOUT=SECONDS, or check the image starts a server from its environment`,
+          );
+        }
+        await sleep(200);
       }
-      if (Date.now() > deadline) {
-        await stop();
-        throw new UsageError(
-          `container ${spec.image}${mapped} was not ready within ${spec.readyTimeoutMs / 1000} s (last: ${lastError}): allow it longer with COUNTERBENCH_CONTAINER_TIMEOUT=SECONDS, or check the image starts a server from its environment`,
-        );
-      }
-      await sleep(200);
     }
-  }
+  };
+  const version = await ready();
+  // a fault's restart: the server's fast shutdown (SIGINT: Postgres; redis-server quits), the same
+  // container started again on the same port and data
+  const restart = async () => {
+    const ctr = client.container.getById(id);
+    await ctr.kill({ signal: 'SIGINT' });
+    await ctr.wait();
+    await ctr.start();
+    await ready();
+  };
   const inspect = await client.container.inspect(client.container.getById(id));
   const info: ContainerInfo = {
     image: spec.image,
@@ -116,7 +130,7 @@ export async function startContainer(spec: ContainerSpec): Promise<RunningContai
     memoryBytes: inspect.HostConfig.Memory ? inspect.HostConfig.Memory : null,
     version,
   };
-  return { id, info, version, stop };
+  return { id, info, version, stop, restart };
 }
 
 async function containerLogTail(client: Awaited<ReturnType<typeof dockerEngine>>['client'], id: string): Promise<string> {
@@ -129,7 +143,7 @@ async function containerLogTail(client: Awaited<ReturnType<typeof dockerEngine>>
       out.push(buf.subarray(i + 8, i + 8 + n).toString('utf8'));
       i += 8 + n;
     }
-    return out.join('').trim();
+    return out.join('').trim().split('\n').join(' | ');
   } catch {
     return '';
   }

@@ -39,7 +39,7 @@ export async function startDockerPostgres(image: string, env: NodeJS.ProcessEnv)
     readyTimeoutMs: readyTimeoutMs(env),
     settings: env,
   });
-  return { url, kind: 'docker', version: running.version, stop: running.stop, container: running.info };
+  return { url, kind: 'docker', version: running.version, stop: running.stop, restart: running.restart, container: running.info };
 }
 
 export async function startDockerRedis(image: string, env: NodeJS.ProcessEnv): Promise<DockerRedisTarget> {
@@ -64,5 +64,5 @@ export async function startDockerRedis(image: string, env: NodeJS.ProcessEnv): P
     readyTimeoutMs: readyTimeoutMs(env),
     settings: env,
   });
-  return { url, kind: 'docker', version: running.version, stop: running.stop, container: running.info };
+  return { url, kind: 'docker', version: running.version, stop: running.stop, restart: running.restart, container: running.info };
 }
