@@ -10,7 +10,7 @@ import { Ledger } from '../measure/ledger.ts';
 import { truthByUser } from '../measure/drift.ts';
 import { classifyError } from '../load/error-kind.ts';
 import type { LiveStats } from '../load/driver.ts';
-import { runStrategyPhase, type StrategyPhaseResult } from './strategy-phase.ts';
+import { checkConnectionName, runStrategyPhase, type StrategyPhaseResult } from './strategy-phase.ts';
 import type { Targets } from './targets.ts';
 
 /** A strategy of the run, before or without deployment. */
@@ -29,7 +29,7 @@ export interface Live extends Planned {
 }
 
 export async function goLive(e: Planned, url: string, s: Scenario): Promise<Live> {
-  const check = await reconnecting(url, { schema: e.ctx.schema, applicationName: `counterbench:${e.strategy.id}:check` });
+  const check = await reconnecting(url, { schema: e.ctx.schema, applicationName: checkConnectionName(e.strategy.id) });
   return { ...e, check, ledger: new Ledger(s.data.users, await truthByUser(await check.get())), rounds: [] };
 }
 

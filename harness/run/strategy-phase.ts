@@ -9,6 +9,7 @@ import { connectRedis } from '../provision/redis.ts';
 import { runPhase, type PhaseOptions, type PhaseResult } from '../load/driver.ts';
 import { counterSum, counterSumSql, counterSums, exactCheck } from '../measure/drift.ts';
 import { diffServer, snapshotServer, type ServerCost } from '../measure/server.ts';
+import { forceStatsFlush } from '../measure/server-settle.ts';
 import { startLockSampler } from '../measure/lock-sampler.ts';
 import { startDriftSampler, type DriftSampler } from '../measure/drift-sampler.ts';
 import { startServerEventSampler } from '../measure/server-events.ts';
@@ -71,6 +72,9 @@ async function startJobs(o: StrategyPhaseOptions, events: JobEvent[], links: Rec
   });
 }
 
+/** The connection that checks a strategy's counters, named so that statistics settling can tell it apart. */
+export const checkConnectionName = (strategyId: string) => `counterbench:${strategyId}:check`;
+
 /** Waits until each counter's sum equals the true number of answers, or the timeout. */
 async function awaitConvergence(o: StrategyPhaseOptions, hasJobs: boolean): Promise<number | null> {
   if (!o.strategy.counters.length) return 0;
@@ -110,7 +114,9 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
   const prefix = `counterbench:${o.strategy.id}`;
   const pgReconnects = () => o.admin.reconnects + o.check.reconnects;
   const reconnectsBefore = pgReconnects();
-  const before = await snapshotServer(await o.admin.get(), o.ctx.schema, { settle: { applicationNamePrefix: prefix } });
+  const settle = { applicationNamePrefix: prefix, flushed: [checkConnectionName(o.strategy.id)] };
+  await forceStatsFlush(await o.check.get());
+  const before = await snapshotServer(await o.admin.get(), o.ctx.schema, { settle });
   const locks = startLockSampler(o.pgUrl, { applicationNamePrefix: prefix });
   const serverEvents = startServerEventSampler(o.pgUrl, o.ctx.schema);
   const events: JobEvent[] = [];
@@ -155,7 +161,8 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
     events.push(...(await serverEvents.stop()));
   }
   // the exact check scans every answer: it must not be charged to the strategy
-  const after = await snapshotServer(await o.admin.get(), o.ctx.schema, { settle: { applicationNamePrefix: prefix } });
+  await forceStatsFlush(await o.check.get()).catch(() => {});
+  const after = await snapshotServer(await o.admin.get(), o.ctx.schema, { settle });
   let counters: CounterDrift[] = [];
   if (!checkError) {
     try {
