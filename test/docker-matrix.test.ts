@@ -138,6 +138,9 @@ describe.skipIf(!engineUp)('Postgres versions in containers', () => {
     const byId = new Map(embedded.strategies.map((s) => [s.id, s.drift?.consistent]));
     expect([byId.get('trigger-upsert'), byId.get('production-trigger'), byId.get('trigger-fixed'), byId.get('delta-rollup'), byId.get('redis-after-commit')]).toEqual([false, false, true, true, true]);
     expect(results.strategies.map((s) => s.id)).toEqual(entries[0].strategies!.map((s) => s.id));
+    // the terminal closes with the verdicts per version
+    expect(matrix.stdout).toMatch(/consistency per version:\nstrategy +postgres:15 \(15\.\d+\) +postgres:17 \(17\.\d+\) +counterbench\/no-such-image:1 +across versions\n/);
+    expect(matrix.stdout).toMatch(/\nproduction-trigger +drift \(lost \d+, extra \d+\) +drift \(lost \d+, extra \d+\) +version failed +drifts on every version\n/);
   });
 
   it.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('renders the report across versions in Chromium', async () => {

@@ -13,6 +13,7 @@ import { UsageError } from '../errors.ts';
 import { loadSuiteIfSuite } from '../suite/suite-file.ts';
 import { runSuite } from '../suite/suite.ts';
 import { renderSuiteSummary } from './suite-summary.ts';
+import { renderVersionsSummary } from './versions-summary.ts';
 import { parseTarget } from '../run/target-spec.ts';
 import { parseMatrix, runMatrix } from '../run/matrix.ts';
 import { checkContainerSettings } from '../provision/container-settings.ts';
@@ -117,6 +118,7 @@ export async function runCommand(argv: string[], o: Output, signal?: AbortSignal
   else {
     o.out(renderSummary(outcome.results));
     if (outcome.results.suite) o.out(renderSuiteSummary(outcome.results));
+    if (outcome.results.versions) o.out(renderVersionsSummary(outcome.results));
     o.out(`\nresults: ${outcome.resultsPath}`);
     for (const f of files) o.out(`report:  ${f}`);
   }
