@@ -178,6 +178,13 @@ function caveatsOf(a: Results, b: Results): string[] {
   if (ea?.cpus !== eb?.cpus || ea?.memoryBytes !== eb?.memoryBytes) out.push('the machines differ (CPUs or memory)');
   if (ea?.target !== eb?.target) out.push(`targets differ: ${ea?.target} vs ${eb?.target}`);
   if (a.run.interrupted || b.run.interrupted) out.push('a run was interrupted: its figures are partial');
+  const ia = ea?.containers?.postgres?.image;
+  const ib = eb?.containers?.postgres?.image;
+  if (ia !== ib) out.push(`Postgres images differ: ${ia ?? `none (${ea?.target})`} vs ${ib ?? `none (${eb?.target})`}`);
+  for (const [side, r] of [['A', a], ['B', b]] as const) {
+    const v = r.versions?.entries;
+    if (v?.length) out.push(`${side} is a matrix across ${v.map((e) => e.image).join(', ')}: its figures are those of ${v.find((e) => e.strategies?.length)?.image ?? 'none'}; compare the versions' own results.json for the others`);
+  }
   return out.map(stripUrls);
 }
 

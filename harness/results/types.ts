@@ -241,8 +241,44 @@ export interface Environment {
   os: string;
   cpus: number;
   memoryBytes: number;
-  /** 'embedded' | 'url'; never the connection string */
+  /** 'embedded' | 'url' | 'docker'; never the connection string */
   target: string;
+  /** the servers the run started in containers (`--target docker:IMAGE`, `--matrix`) */
+  containers?: { postgres?: ContainerInfo; redis?: ContainerInfo };
+}
+
+/** A server in a container: what ran it, and the limits it ran under. */
+export interface ContainerInfo {
+  /** the image as the user named it, e.g. postgres:16 */
+  image: string;
+  /** the image the engine ran (COUNTERBENCH_IMAGES may map the name to a local one) */
+  resolvedImage: string;
+  imageId: string;
+  /** always host: the server listens on a loopback port of the host */
+  network: string;
+  /** CPU and memory limits of the container; null when none was set */
+  cpus: number | null;
+  memoryBytes: number | null;
+  /** the server's own version (server_version, redis_version) */
+  version: string;
+}
+
+/** `run --matrix`: the same scenario on each image in turn. */
+export interface VersionsResult {
+  entries: VersionEntry[];
+}
+
+export interface VersionEntry {
+  /** the image as given in --matrix, e.g. postgres:15 */
+  image: string;
+  /** failed: this entry's server did not start or its run broke (the others still ran) */
+  status: 'ok' | 'failed' | 'interrupted' | 'not-run';
+  reason?: string;
+  environment?: Environment;
+  strategies?: StrategyResult[];
+  claims?: ClaimResult[];
+  /** this entry's own results.json */
+  resultsPath?: string;
 }
 
 export interface RunInfo {
@@ -283,6 +319,9 @@ export interface Results {
   /** a suite (`run --scenario matrix`): its phases, each with its own scenario and findings;
    *  `strategies` and `run.scenario` are then those of its main phase */
   suite?: SuiteResult;
+  /** `run --matrix`: one entry per image; `strategies` and `run.environment` are then those of
+   *  the first entry that ran */
+  versions?: VersionsResult;
 }
 
 // ---- capacity: the rate search ------------------------------------------------------------------

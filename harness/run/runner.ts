@@ -12,12 +12,15 @@ import { runScenario } from './scenario-run.ts';
 import { writeResultsFile } from './write-results.ts';
 import { checkClaims } from '../../reports/claims.ts';
 import type { LiveStats } from '../load/driver.ts';
+import type { TargetSpec } from './target-spec.ts';
 
 export interface RunOptions {
   scenario: Scenario;
   /** where results.json goes; default out/<run-id> */
   outDir?: string;
   databaseUrl?: string;
+  /** servers in containers (`--target docker:IMAGE`) */
+  target?: TargetSpec;
   env?: NodeJS.ProcessEnv;
   /** keeps the schemas after the run, for inspection */
   keep?: boolean;
@@ -50,6 +53,7 @@ export async function run(o: RunOptions): Promise<RunOutcome> {
   try {
     targets = await openTargets({
       databaseUrl: o.databaseUrl,
+      target: o.target,
       env: o.env ?? process.env,
       namespace: o.namespace,
       needsRedis: s.strategies.some((id) => strategyById(id)?.needsRedis),

@@ -9,6 +9,7 @@ import { SCHEMA_VERSION } from '../results/types.ts';
 import { strategyById } from '../strategies/index.ts';
 import { newRunId } from '../run/run-id.ts';
 import { openTargets, type Targets } from '../run/targets.ts';
+import type { TargetSpec } from '../run/target-spec.ts';
 import { writeResultsFile } from '../run/write-results.ts';
 import { evaluateThresholds } from '../results/thresholds.ts';
 import type { RunOutcome } from '../run/runner.ts';
@@ -30,6 +31,8 @@ export interface SuiteOptions {
   suite: Suite;
   outDir?: string;
   databaseUrl?: string;
+  /** servers in containers (`--target docker:IMAGE`) */
+  target?: TargetSpec;
   env?: NodeJS.ProcessEnv;
   keep?: boolean;
   namespace?: string;
@@ -69,7 +72,7 @@ export async function runSuite(o: SuiteOptions): Promise<RunOutcome> {
   let interleavings: InterleavingResult[] | undefined;
   let targets: Targets | undefined;
   try {
-    targets = await openTargets({ databaseUrl: o.databaseUrl, env: o.env ?? process.env, namespace: o.namespace, needsRedis: needsRedis(suite), log, warn });
+    targets = await openTargets({ databaseUrl: o.databaseUrl, target: o.target, env: o.env ?? process.env, namespace: o.namespace, needsRedis: needsRedis(suite), log, warn });
     const c: PhaseContext = { targets, runId, startedAt, namespace: o.namespace, keep: o.keep, signal: o.signal, log, warn, onProgress: o.onProgress, metrics: o.metrics };
     for (const [i, spec] of suite.phases.entries()) {
       const r = phases[i];

@@ -16,7 +16,7 @@ import { environmentSection, scenarioSection } from './sections/run-info.ts';
 import { verdictSection } from './sections/verdict.ts';
 import { CAPACITY_TOC, capacityPage } from './sections/capacity.ts';
 import { STYLES } from './styles.ts';
-import { suiteSections, suiteToc } from './sections/suite.ts';
+import { suiteSections, suiteToc, versionsSections } from './sections/suite.ts';
 import { vendorScripts } from './vendor.ts';
 import { httpSection, httpToc } from './sections/http.ts';
 
@@ -58,6 +58,7 @@ export function renderHtml(results: Results): string {
   const sections: SectionOut[] = results.capacity ? capacityPage(results, palette) : [
     verdictSection(results, palette),
     claimsSection(results, palette),
+    ...versionsSections(results),
     ...suiteSections(results),
     latencySection(results, palette),
     throughputSection(results, palette),
