@@ -74,7 +74,7 @@ describe('server cost', () => {
       await forceStatsFlush(check);
       const started = Date.now();
       const after = await snapshotServer(t.admin, t.schema, { settle: { applicationNamePrefix: t.appPrefix, flushed: [`${t.appPrefix}:check`], timeoutMs: 15_000 } });
-      // waiting for it idle would take over a second; not waiting must not lose its counts
+      // waiting for it to flush by itself would take 10 s; not waiting must not lose its counts
       expect(after.settle?.settled).toBe(true);
       expect(Date.now() - started).toBeLessThan(1000);
       const cost = diffServer(before, after, { writes: 7, reads: 0, deletes: 0 });
