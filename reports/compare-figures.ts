@@ -85,7 +85,11 @@ export function figuresOf(results: Results, s: StrategyResult): FigureSource[] {
     const base = results.strategies.find((x) => x.id === 'baseline');
     const lat = ratioSamples(s, base, (r) => (r.ops.write?.count ? r.ops.write.latencyMs.mean : undefined));
     const thr = ratioSamples(s, base, (r) => (r.ops.write?.count ? r.ops.write.throughput : undefined));
+    // the median write over baseline's: a stall of the machine lifts a round's mean far more
+    // than its median, so this ratio is the steadier one on a shared machine
+    const p50 = ratioSamples(s, base, (r) => (r.ops.write?.count ? r.ops.write.latencyMs.p50 : undefined));
     out.push(fromSamples('vsBaseline.writeLatencyRatio', 'cost-ratio', 'lower-is-better', lat, finiteOrUndefined(s.vsBaseline?.writeLatencyRatio)));
+    if (p50) out.push(fromSamples('vsBaseline.writeP50Ratio', 'cost-ratio', 'lower-is-better', p50, undefined));
     out.push(fromSamples('vsBaseline.writeThroughputRatio', 'cost-ratio', 'higher-is-better', thr, finiteOrUndefined(s.vsBaseline?.writeThroughputRatio)));
   }
   const server = serverFigures(s);

@@ -15,10 +15,11 @@ import { describeDifferences, environmentDifferences, type EnvironmentDifference
 
 export type { Direction, FigureKind, DriftChange };
 
-/** regression / improvement: significant and beyond the threshold; within threshold: significant
- *  but smaller; no significant change: the interval holds 0; too few samples: the test cannot
- *  decide; new / gone: measured in one run only; not compared: the environments differ; not
- *  judged: one value per run (shown, not tested) or a figure without a better direction */
+/** regression / improvement: the whole interval beyond the threshold (significantly larger than
+ *  it); within threshold: significant, but the interval reaches below the threshold; no significant change: the interval holds 0; too few samples: the test cannot
+ *  decide; new / gone: measured in one run only; not compared: the environments differ; changed,
+ *  not judged: an absolute figure whose interval excludes 0, without --absolute; not judged: one
+ *  value per run (shown, not tested) or a figure without a better direction */
 export type Verdict =
   | 'regression'
   | 'improvement'
@@ -28,6 +29,7 @@ export type Verdict =
   | 'new'
   | 'gone'
   | 'not compared'
+  | 'changed, not judged'
   | 'not judged';
 
 export interface FigureChange {
@@ -43,9 +45,9 @@ export interface FigureChange {
   delta: number | null;
   /** (b − a) / |a| × 100; null when a is 0 or either side is missing */
   changePct: number | null;
-  /** significant, worse, and beyond the threshold */
+  /** worse, with the whole interval beyond the threshold */
   regression: boolean;
-  /** significant, better, and beyond the threshold */
+  /** better, with the whole interval beyond the threshold */
   improvement: boolean;
   verdict: Verdict;
   /** rounds: one sample per round, tested; single: one value per run; search: a capacity knee */
@@ -93,6 +95,8 @@ export interface Comparison {
   /** environment fields that differ; when some do and sameEnvironment is false, only the ratios
    *  to baseline (and drift) are judged */
   environment: { differences: EnvironmentDifference[]; sameEnvironment: boolean; judged: 'everything' | 'ratios to baseline' };
+  /** absolute latency and throughput judged too (--absolute) */
+  absolute: boolean;
   figures: FigureChange[];
   regressions: FigureChange[];
   drift: DriftChange[];
@@ -113,6 +117,9 @@ export interface CompareOptions {
   thresholdPct?: number;
   /** judge every figure even when the environments differ */
   sameEnvironment?: boolean;
+  /** judge absolute latency and throughput too (a quiet machine of its own): on a shared one they
+   *  follow the other processes' load, which differs between two runs more than between rounds */
+  absolute?: boolean;
   seed?: number;
 }
 
@@ -126,8 +133,12 @@ const TEST_NAME = 'percentile bootstrap of the difference of medians over per-ro
 interface Judging {
   thresholdPct: number;
   ratiosOnly: boolean;
+  absolute: boolean;
   seed: number;
 }
+
+/** Figures that follow the machine's load as much as the code: judged only with --absolute. */
+const ABSOLUTE_KINDS = new Set<FigureKind>(['latency', 'throughput']);
 
 function pctOf(x: number, a: number): number | null {
   return a !== 0 ? (x / Math.abs(a)) * 100 : x === 0 ? 0 : null;
@@ -155,6 +166,7 @@ function change(strategy: string, x: FigureSource | undefined, y: FigureSource |
     return out;
   }
   if (base.direction === 'neutral') return out;
+  const judged = j.absolute || !ABSOLUTE_KINDS.has(base.kind);
   if (!x?.samples || !y?.samples) {
     out.note = 'one value per run: shown, not tested';
     return out;
@@ -171,8 +183,19 @@ function change(strategy: string, x: FigureSource | undefined, y: FigureSource |
     out.verdict = 'no significant change';
     return out;
   }
+  if (!judged) {
+    out.verdict = 'changed, not judged';
+    out.note = 'an absolute figure follows the machine\'s load as much as the code: the ratio to baseline is judged (--absolute judges this too)';
+    return out;
+  }
   const worse = base.direction === 'lower-is-better' ? r.delta > 0 : r.delta < 0;
-  const beyond = base.kind === 'errors' ? Math.abs(r.delta) > ERROR_RATE_LINE_PP : changePct === null || Math.abs(changePct) > j.thresholdPct;
+  // The interval's bound nearest to 0 must be beyond the threshold: the change is significantly
+  // larger than the threshold, not only significantly different from 0. Two runs on a shared
+  // machine differ by more than their rounds do (the other processes' load moves between them),
+  // and this is what keeps that from crying wolf.
+  const near = r.delta > 0 ? r.low : -r.high;
+  const nearPct = pctOf(near, av);
+  const beyond = base.kind === 'errors' ? near > ERROR_RATE_LINE_PP : nearPct === null || nearPct > j.thresholdPct;
   if (!beyond) out.verdict = 'within threshold';
   else if (worse) {
     out.verdict = 'regression';
@@ -260,7 +283,7 @@ function baselineMoved(a: Results, b: Results, thresholdPct: number, seed: numbe
     const x = fa.find((f) => f.figure === name);
     const y = fb.find((f) => f.figure === name);
     if (x?.value === undefined || y?.value === undefined) continue;
-    const c = change('baseline', x, y, { thresholdPct, ratiosOnly: false, seed });
+    const c = change('baseline', x, y, { thresholdPct, ratiosOnly: false, absolute: true, seed });
     if (c.regression || c.improvement) {
       return { field: 'baseline', a: fmtValue(c, c.a), b: fmtValue(c, c.b), detail: `${name} ${fmtValue(c, c.a)} → ${fmtValue(c, c.b)} (${fmtChange(c.changePct)}, interval ${fmtInterval(c)})` };
     }
@@ -276,7 +299,7 @@ export function compareResults(a: Results, b: Results, options: CompareOptions =
   if (moved) differences.push(moved);
   const sameEnvironment = options.sameEnvironment === true;
   const ratiosOnly = differences.length > 0 && !sameEnvironment;
-  const j: Judging = { thresholdPct, ratiosOnly, seed };
+  const j: Judging = { thresholdPct, ratiosOnly, absolute: options.absolute === true, seed };
   const figures: FigureChange[] = [];
   const drift: DriftChange[] = [];
   const statusChanges: StatusChange[] = [];
@@ -307,6 +330,7 @@ export function compareResults(a: Results, b: Results, options: CompareOptions =
     a: sideA,
     b: sideB,
     environment: { differences, sameEnvironment, judged: ratiosOnly ? 'ratios to baseline' : 'everything' },
+    absolute: j.absolute,
     figures,
     regressions: figures.filter((f) => f.regression),
     drift,
@@ -394,6 +418,7 @@ function textFigures(c: Comparison): FigureChange[] {
       f.regression ||
       f.improvement ||
       f.verdict === 'within threshold' ||
+      f.verdict === 'changed, not judged' ||
       f.verdict === 'new' ||
       f.verdict === 'gone' ||
       /ops\.write\.latencyMs\.(p50|p99)$|throughput$|errorRatePct$|^vsBaseline\.|^server\.(walBytesPerWrite|deadTuplesPerWrite)$/.test(f.figure) ||
@@ -415,8 +440,13 @@ export function headerLines(c: Comparison): string[] {
   out.push(`A: ${c.a.runId} (${c.a.startedAt}, scenario ${c.a.scenario}, ${c.a.rounds} rounds)`);
   out.push(`B: ${c.b.runId} (${c.b.startedAt}, scenario ${c.b.scenario}, ${c.b.rounds} rounds)`);
   out.push(
-    `method: ${c.method.test}, ${c.method.confidence * 100} % interval; a regression is significant and worse by more than ${c.thresholdPct} % ` +
+    `method: ${c.method.test}, ${c.method.confidence * 100} % interval; a regression is worse with its whole interval beyond ${c.thresholdPct} % ` +
       `(error rates: ${ERROR_RATE_LINE_PP} percentage points)`,
+  );
+  out.push(
+    c.absolute
+      ? 'judged: ratios to baseline, server cost per write, error rates, drift, and absolute latency and throughput (--absolute)'
+      : 'judged: ratios to baseline, server cost per write, error rates, drift; absolute latency and throughput are shown, not judged (--absolute judges them)',
   );
   if (c.tooFewSamples) out.push(c.tooFewSamples);
   for (const cv of c.caveats) out.push(`note: ${cv}`);

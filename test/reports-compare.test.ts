@@ -60,13 +60,14 @@ function roundsOf(m: Rounds, latencyFactor = 1): RoundResult[] {
   });
 }
 
-/** The fixture with six measured rounds per strategy; `slower` strategies take twice as long per
- *  write in every round (and so manage half the writes). */
+/** The fixture with six measured rounds per strategy; `slower` strategies take three times as
+ *  long per write in every round (and so manage a third of the writes): about what 2 ms of
+ *  pg_sleep per write did to trigger-upsert on this machine (+226 % on its median ratio). */
 function measured(o: { slower?: string[]; adjust?: (r: Results) => void } = {}): Results {
   return buildResults((r) => {
     for (const s of r.strategies) {
       if (s.status !== 'ok' || !s.ops.write) continue;
-      s.rounds = roundsOf(s.id === 'baseline' ? MEASURED.baseline : MEASURED.counter, o.slower?.includes(s.id) ? 2 : 1);
+      s.rounds = roundsOf(s.id === 'baseline' ? MEASURED.baseline : MEASURED.counter, o.slower?.includes(s.id) ? 3 : 1);
     }
     o.adjust?.(r);
   });
@@ -99,27 +100,29 @@ describe('compareResults', () => {
     expect(tested.every((f) => f.verdict === 'no significant change' && f.changePct === 0 && f.interval!.lowPct! <= 0 && f.interval!.highPct! >= 0)).toBe(true);
   });
 
-  it('flags a strategy twice as slow per write, significant and beyond the threshold, with its interval', () => {
+  it('flags a strategy three times as slow per write by its ratios to baseline, significant and beyond the threshold, with the interval', () => {
     const c = compareResults(measured(), measured({ slower: ['trigger-upsert'] }));
-    expect(flagged(c)).toEqual(
-      expect.arrayContaining(['trigger-upsert ops.write.latencyMs.mean', 'trigger-upsert ops.write.throughput', 'trigger-upsert vsBaseline.writeLatencyRatio']),
-    );
-    expect(flagged(c).every((f) => f.startsWith('trigger-upsert '))).toBe(true);
-    const mean = c.regressions.find((f) => f.figure === 'ops.write.latencyMs.mean')!;
-    expect(mean.changePct).toBeCloseTo(100, 6);
-    expect(mean.interval!.lowPct!).toBeGreaterThan(0);
-    expect(mean.interval!.lowPct!).toBeLessThanOrEqual(100);
-    expect(mean.interval!.highPct!).toBeGreaterThanOrEqual(100);
+    expect(flagged(c)).toEqual(['trigger-upsert vsBaseline.writeLatencyRatio', 'trigger-upsert vsBaseline.writeP50Ratio', 'trigger-upsert vsBaseline.writeThroughputRatio']);
+    const ratio = c.regressions[0];
+    expect(ratio.changePct).toBeCloseTo(200, 6);
+    expect(ratio.interval!.lowPct!).toBeGreaterThan(c.thresholdPct);
+    expect(ratio.interval!.lowPct!).toBeLessThanOrEqual(200);
+    expect(ratio.interval!.highPct!).toBeGreaterThanOrEqual(200);
+    // absolute figures follow the machine's load: shown with their interval, judged with --absolute
+    const mean = (x: ReturnType<typeof compareResults>) => x.figures.find((f) => f.strategy === 'trigger-upsert' && f.figure === 'ops.write.latencyMs.mean')!;
+    expect(mean(c)).toMatchObject({ verdict: 'changed, not judged', regression: false });
+    const absolute = compareResults(measured(), measured({ slower: ['trigger-upsert'] }), { absolute: true });
+    expect(mean(absolute)).toMatchObject({ verdict: 'regression', regression: true });
     // the same change with a threshold above it: significant, but within the threshold
-    const lenient = compareResults(measured(), measured({ slower: ['trigger-upsert'] }), { thresholdPct: 150 });
+    const lenient = compareResults(measured(), measured({ slower: ['trigger-upsert'] }), { thresholdPct: 250 });
     expect(lenient.regressions).toEqual([]);
-    expect(lenient.figures.find((f) => f.strategy === 'trigger-upsert' && f.figure === 'ops.write.latencyMs.mean')!.verdict).toBe('within threshold');
+    expect(lenient.figures.find((f) => f.strategy === 'trigger-upsert' && f.figure === 'vsBaseline.writeLatencyRatio')!.verdict).toBe('within threshold');
   });
 
   it('improvements are not regressions', () => {
     const c = compareResults(measured({ slower: ['trigger-upsert'] }), measured());
     expect(c.regressions).toEqual([]);
-    expect(c.figures.filter((f) => f.improvement).map((f) => `${f.strategy} ${f.figure}`)).toEqual(expect.arrayContaining(['trigger-upsert ops.write.throughput', 'trigger-upsert vsBaseline.writeLatencyRatio']));
+    expect(c.figures.filter((f) => f.improvement).map((f) => `${f.strategy} ${f.figure}`)).toEqual(['trigger-upsert vsBaseline.writeLatencyRatio', 'trigger-upsert vsBaseline.writeP50Ratio', 'trigger-upsert vsBaseline.writeThroughputRatio']);
   });
 
   it('one noisy round in B (a stall to a third of the writes) is no significant change', () => {
@@ -130,7 +133,7 @@ describe('compareResults', () => {
         w.latencyMs = { ...w.latencyMs, mean: w.latencyMs.mean * 3, p99: w.latencyMs.p99 * 10 };
       },
     });
-    const c = compareResults(measured(), b);
+    const c = compareResults(measured(), b, { absolute: true });
     expect(c.regressions).toEqual([]);
     expect(c.figures.find((f) => f.strategy === 'trigger-upsert' && f.figure === 'ops.write.latencyMs.p99')!.verdict).toBe('no significant change');
   });
@@ -210,12 +213,12 @@ describe('compareResults', () => {
     const c = compareResults(measured(), bigger);
     expect(c.environment).toMatchObject({ judged: 'ratios to baseline', differences: [{ field: 'cpus', a: '2', b: '8' }] });
     expect(renderCompareText(c).split('\n')[0]).toBe('ENVIRONMENTS DIFFER (CPUs 2 vs 8): only the ratios to baseline and drift are judged (--same-environment judges everything)');
-    expect(flagged(c)).toEqual(['trigger-upsert vsBaseline.writeLatencyRatio', 'trigger-upsert vsBaseline.writeThroughputRatio']);
+    expect(flagged(c)).toEqual(['trigger-upsert vsBaseline.writeLatencyRatio', 'trigger-upsert vsBaseline.writeP50Ratio', 'trigger-upsert vsBaseline.writeThroughputRatio']);
     expect(c.figures.find((f) => f.figure === 'ops.write.latencyMs.mean' && f.strategy === 'trigger-upsert')!.verdict).toBe('not compared');
-    expect(flagged(compareResults(measured(), bigger, { sameEnvironment: true }))).toContain('trigger-upsert ops.write.latencyMs.mean');
+    expect(flagged(compareResults(measured(), bigger, { sameEnvironment: true, absolute: true }))).toContain('trigger-upsert ops.write.latencyMs.mean');
     // every strategy, baseline too, twice as slow: the machine, not the code
     const loaded = measured({ slower: ['baseline', 'manual-update', 'trigger-upsert', 'production-trigger', 'materialized-view', 'count-star'] });
-    const m = compareResults(measured(), loaded);
+    const m = compareResults(measured(), loaded, { absolute: true });
     expect(m.environment.differences.map((d) => d.field)).toEqual(['baseline']);
     expect(m.regressions).toEqual([]);
   });
@@ -224,7 +227,7 @@ describe('compareResults', () => {
     const c = compareResults(measured(), measured({ slower: ['trigger-upsert'] }));
     const text = renderCompareText(c);
     const line = text.split('\n').find((l) => l.startsWith('trigger-upsert') && l.includes('vsBaseline.writeLatencyRatio'))!;
-    expect(line).toMatch(/\+100 %\s+\[\+\d.*%\]\s+REGRESSION$/);
+    expect(line).toMatch(/\+200 %\s+\[\+\d.*%\]\s+REGRESSION$/);
     expect(text).toMatch(/\d+ regressions \(significant, beyond 10 %, or drift\)\n$/);
     const md = renderCompareMarkdown(c);
     const rows = md.split('\n').filter((l) => l.startsWith('| `'));
@@ -252,7 +255,7 @@ describe('compareCommand', () => {
     expect(m.stdout).toMatch(/^### counterbench compare: \d+ regressions/);
     expect(m.stdout).toContain('| `trigger-upsert` | `vsBaseline.writeLatencyRatio` |');
     // above the change, the same files pass
-    expect(await compareCommand([fileA, fileB, '--threshold', '150'], capture())).toBe(0);
+    expect(await compareCommand([fileA, fileB, '--threshold', '250'], capture())).toBe(0);
   });
 
   it('exits 0 when nothing got worse, and prints JSON with --json', async () => {

@@ -1,5 +1,5 @@
 // `counterbench compare A/results.json B/results.json [--threshold PCT] [--out DIR] [--json]
-// [--markdown] [--same-environment]`: every figure's change from A to B with its interval on the
+// [--markdown] [--same-environment] [--absolute]`: every figure's change from A to B with its interval on the
 // terminal (or the significant ones as Markdown), compare.html beside B; exit 1 on a significant
 // regression beyond the threshold or a drift regression.
 import { writeFile } from 'node:fs/promises';
@@ -13,7 +13,7 @@ import { prepareOutDir } from './out-dir.ts';
 import { describeFsError } from '../fs-error.ts';
 import { processOutput, type Output } from './output.ts';
 
-export const COMPARE_USAGE = `usage: counterbench compare A/results.json B/results.json [--threshold PCT] [--out DIR] [--json | --markdown] [--same-environment]
+export const COMPARE_USAGE = `usage: counterbench compare A/results.json B/results.json [--threshold PCT] [--out DIR] [--json | --markdown] [--same-environment] [--absolute]
 
 Compares run A with run B round by round: each figure's change with a 95 % bootstrap interval of
 the difference of medians. A regression is a change that is significant and worse by more than
@@ -24,10 +24,12 @@ strategy that stopped running; exit code 1 when there is one. Runs need ${MIN_SA
   --out DIR            where to write compare.html (default: the directory of B)
   --json               print the comparison as JSON instead of the table
   --markdown           print the significant changes as a Markdown table (for a pull request)
-  --same-environment   judge every figure even when Postgres version, CPUs or target differ
-                       (otherwise only the ratios to baseline are)`;
+  --same-environment   judge every figure even when Postgres version, CPUs or target differ, or
+                       baseline itself moved (otherwise only the ratios to baseline are)
+  --absolute           judge absolute latency and throughput too, not only the ratios to baseline
+                       (for a quiet machine of its own: on a shared one they follow its load)`;
 
-const COMPARE_FLAGS = { threshold: 'string', out: 'string', json: 'boolean', markdown: 'boolean', 'same-environment': 'boolean' } as const;
+const COMPARE_FLAGS = { threshold: 'string', out: 'string', json: 'boolean', markdown: 'boolean', 'same-environment': 'boolean', absolute: 'boolean' } as const;
 
 export async function compareCommand(argv: string[], o: Output = processOutput): Promise<number> {
   return withUsageErrors('compare', o.err, async () => {
@@ -47,7 +49,7 @@ export async function compareCommand(argv: string[], o: Output = processOutput):
     const a = await readResults(fileA);
     const b = await readResults(fileB);
     const { dir } = await prepareOutDir(values.out ?? path.dirname(fileB), values.out ? '--out' : 'the directory of B (the default --out)');
-    const comparison = compareResults(a, b, { thresholdPct, sameEnvironment: values['same-environment'] === true });
+    const comparison = compareResults(a, b, { thresholdPct, sameEnvironment: values['same-environment'] === true, absolute: values.absolute });
     const htmlPath = path.join(dir, 'compare.html');
     try {
       await writeFile(htmlPath, renderCompareHtml(comparison), 'utf8');
