@@ -7,6 +7,7 @@ import { STYLES } from './html/styles.ts';
 import { BOOT } from './html/render.ts';
 import { vendorScripts } from './html/vendor.ts';
 import { baseSpec, chartId, type Chart } from './html/charts/chart.ts';
+import { chartFigure } from './html/markup.ts';
 import { fmtInterval, fmtValue, headerLines, regressionCount, verdictLine, type Comparison, type FigureChange } from './compare.ts';
 import { significantChanges } from './compare-markdown.ts';
 
@@ -59,7 +60,7 @@ export function renderCompareHtml(c: Comparison): string {
       return (
         `<div class="card${f.regression ? ' bad' : ''}"><h3><code>${esc(f.strategy)}</code> ${esc(f.figure)}</h3>` +
         `<p>${esc(fmtValue(f, f.a))} → ${esc(fmtValue(f, f.b))} (${esc(fmtChange(f.changePct))}, ${esc(c.method.confidence * 100)} % interval ${esc(fmtInterval(f))}): <strong>${esc(f.verdict)}</strong></p>` +
-        (chart ? `<div id="${esc(chart.id)}" class="chart" role="img" aria-label="${esc(chart.title)}"></div><p class="muted">${esc(chart.caption ?? '')}</p>` : '') +
+        (chart ? chartFigure(chart) : '') +
         '</div>'
       );
     })
