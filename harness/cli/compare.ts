@@ -15,19 +15,21 @@ import { processOutput, type Output } from './output.ts';
 
 export const COMPARE_USAGE = `usage: counterbench compare A/results.json B/results.json [--threshold PCT] [--out DIR] [--json | --markdown] [--same-environment] [--absolute]
 
-Compares run A with run B round by round: each figure's change with a 95 % bootstrap interval of
-the difference of medians. A regression is a change that is significant and worse by more than
-the threshold, a counter that drifts where it did not (against what the ledger explains), or a
-strategy that stopped running; exit code 1 when there is one. Runs need ${MIN_SAMPLES} rounds or more
+Compares run A with run B round by round: each figure's change with a 99 % bootstrap interval of
+the difference of medians. A regression is a change worse than the threshold with its whole
+interval, a counter that drifts where it did not (against what the ledger explains), or a
+strategy that stopped running; exit code 1 when there is one. Judged: the ratios to baseline, dead
+tuples per write, error rates and drift; the rest is shown. Runs need ${MIN_SAMPLES} rounds or more
 (the built-in ci-gate scenario has 6).
-  --threshold PCT      percent a significant change may be worse before it counts (default ${DEFAULT_THRESHOLD_PCT})
+  --threshold PCT      percent a change may be worse before it counts (default ${DEFAULT_THRESHOLD_PCT})
   --out DIR            where to write compare.html (default: the directory of B)
   --json               print the comparison as JSON instead of the table
   --markdown           print the significant changes as a Markdown table (for a pull request)
   --same-environment   judge every figure even when Postgres version, CPUs or target differ, or
                        baseline itself moved (otherwise only the ratios to baseline are)
-  --absolute           judge absolute latency and throughput too, not only the ratios to baseline
-                       (for a quiet machine of its own: on a shared one they follow its load)`;
+  --absolute           judge absolute latency and throughput and WAL bytes per write too, not only
+                       the ratios to baseline (for a quiet machine of its own: on a shared one
+                       they follow its load and its checkpoints)`;
 
 const COMPARE_FLAGS = { threshold: 'string', out: 'string', json: 'boolean', markdown: 'boolean', 'same-environment': 'boolean', absolute: 'boolean' } as const;
 
