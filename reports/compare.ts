@@ -270,7 +270,7 @@ function tooFewSamples(figures: FigureChange[], a: RunSide, b: RunSide): string 
   if (!figures.some((f) => f.verdict === 'too few samples')) return undefined;
   return (
     `too few samples to decide: the test needs ${MIN_SAMPLES} rounds per run (A has ${a.rounds}, B has ${b.rounds}); ` +
-    `set rounds: ${MIN_SAMPLES} or more in the scenario (rounds of a few seconds are enough: the built-in ci-gate has 6 of 2 s)`
+    `set rounds: ${MIN_SAMPLES} or more in the scenario (rounds of a few seconds are enough: the built-in ci-gate has 6 of 1.5 s)`
   );
 }
 
