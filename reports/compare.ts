@@ -260,8 +260,19 @@ function caveatsOf(a: Results, b: Results): string[] {
   const sa = JSON.stringify({ ...a.run.scenario, name: undefined, description: undefined });
   const sb = JSON.stringify({ ...b.run.scenario, name: undefined, description: undefined });
   if (sa !== sb) out.push('the two runs used different scenarios (load, data or options differ)');
-  if (a.run.environment?.memoryBytes !== b.run.environment?.memoryBytes) out.push('the machines have different memory');
+  const ea = a.run.environment;
+  const eb = b.run.environment;
+  // the full version strings (the first line names the difference that limits the judging)
+  if (ea?.postgres?.version !== eb?.postgres?.version) out.push(`Postgres differs: ${ea?.postgres?.version} vs ${eb?.postgres?.version}`);
+  if (ea?.memoryBytes !== eb?.memoryBytes) out.push('the machines have different memory');
   if (a.run.interrupted || b.run.interrupted) out.push('a run was interrupted: its figures are partial');
+  const ia = ea?.containers?.postgres?.image;
+  const ib = eb?.containers?.postgres?.image;
+  if (ia !== ib) out.push(`Postgres images differ: ${ia ?? `none (${ea?.target})`} vs ${ib ?? `none (${eb?.target})`}`);
+  for (const [side, r] of [['A', a], ['B', b]] as const) {
+    const v = r.versions?.entries;
+    if (v?.length) out.push(`${side} is a matrix across ${v.map((e) => e.image).join(', ')}: its figures are those of ${v.find((e) => e.strategies?.length)?.image ?? 'none'}; compare the versions' own results.json for the others`);
+  }
   return out.map(stripUrls);
 }
 

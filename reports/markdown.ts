@@ -12,6 +12,7 @@ import { escapeMarkdown as md, escapeMarkdownCode as code } from './safe-text.ts
 import { verdictOf, type VerdictEntry } from './verdict.ts';
 import { renderCapacityMarkdown } from './capacity-markdown.ts';
 import { interleavingsMarkdown } from './interleavings-markdown.ts';
+import { httpBlock } from './http-path.ts';
 
 function mdTable(headers: string[], rows: string[][], numeric: boolean[] = []): string {
   const align = headers.map((_, i) => (numeric[i] ? '---:' : '---'));
@@ -119,6 +120,13 @@ export function renderMarkdown(results: Results): string {
   out.push(`**${md(model.name)}.** ${md(model.meaning)}`);
   const ops = opsPresent(results);
   out.push(ops.length ? ops.map((op) => opSection(results, op)).join('\n\n') : 'Not measured in this run.');
+
+  const http = httpBlock(results);
+  if (http) {
+    out.push(`## ${md(http.title)}`);
+    for (const t of http.text) out.push(md(t));
+    for (const t of http.tables) if (t.rows.length) out.push(mdTable(t.headers.map(md), t.rows.map((r) => r.map((c, i) => (i === 0 ? `\`${code(c)}\`` : md(c)))), t.numeric));
+  }
 
   out.push('## Counter drift');
   const driftRows = results.strategies.flatMap((s) =>

@@ -230,13 +230,22 @@ export function verdictOf(results: Results, readScale: ReadAtScale[] = []): Verd
   const entries = results.strategies.map((s) => entryOf(results, s));
   const exact = entries.filter((e) => e.class === 'exact');
   const drifted = entries.filter((e) => e.class === 'drifted');
-  const checked = exact.length + drifted.length;
+  // with load.via both, a strategy's HTTP twin (<id>@http) is the same strategy again: the
+  // headline and the pick count each strategy once, by its SQL figures, and say the twins apart
+  const twins = new Set(results.strategies.filter((s) => s.via === 'http' && s.strategy).map((s) => s.id));
+  const own = (xs: VerdictEntry[]) => xs.filter((e) => !twins.has(e.id));
+  const checked = own(exact).length + own(drifted).length;
   let headline: string;
   if (checked === 0) headline = 'No strategy had its counters checked in this run.';
-  else if (drifted.length === 0) headline = `All ${checked} strategies whose counters were checked kept every counter exact.`;
-  else if (exact.length === 0) headline = `None of the ${checked} strategies whose counters were checked kept every counter exact.`;
-  else headline = `${exact.length} of ${checked} strategies whose counters were checked kept every counter exact; ${drifted.length} drifted.`;
-  const recommendation = recommend(results, entries, readScale);
+  else if (own(drifted).length === 0) headline = `All ${checked} strategies whose counters were checked kept every counter exact.`;
+  else if (own(exact).length === 0) headline = `None of the ${checked} strategies whose counters were checked kept every counter exact.`;
+  else headline = `${own(exact).length} of ${checked} strategies whose counters were checked kept every counter exact; ${own(drifted).length} drifted.`;
+  if (twins.size) {
+    const tExact = exact.filter((e) => twins.has(e.id)).length;
+    const tDrifted = drifted.filter((e) => twins.has(e.id)).length;
+    headline += ` Through the app (HTTP): ${tExact} of ${tExact + tDrifted} exact${tDrifted ? `, ${tDrifted} drifted` : ''}.`;
+  }
+  const recommendation = recommend(results, own(entries), readScale);
   return {
     exact,
     drifted,

@@ -72,7 +72,7 @@ async function ownSchemas(ns: string): Promise<string[]> {
   return r.rows.map((x) => x.nspname);
 }
 
-describe('numeric flags', () => {
+describe.concurrent('numeric flags', () => {
   const cases: Array<[string[], string, string]> = [
     [['run'], '--clients', 'an integer >= 1'],
     [['run'], '--users', 'an integer >= 1'],
@@ -106,7 +106,7 @@ describe('numeric flags', () => {
   });
 });
 
-describe('flags every command refuses or answers', () => {
+describe.concurrent('flags every command refuses or answers', () => {
   const commands: string[][] = [['run'], ['list'], ['report', 'r.json'], ['compare', 'a.json', 'b.json'], ['check'], ['repair'], ['stats'], ['calibrate'], ['micro'], ['clean'], ['capacity'], ['interleave']];
 
   it.each(commands)('%s refuses an unknown flag, naming it, exit 2; --help and -h print its usage, exit 0', async (...cmd) => {

@@ -108,7 +108,7 @@ options: {mvRefreshInterval: 2, driftSampleInterval: 0}
 
   it('an unknown key names the file, the path and the keys expected', () => {
     const p = file('x.yaml', 'load: {model: open, ratee: 5}\n');
-    expect(usageError(() => loadScenario(p))).toBe(`${p}: load.ratee: unknown key (expected one of: model, rate, clients, maxInFlight, workers)`);
+    expect(usageError(() => loadScenario(p))).toBe(`${p}: load.ratee: unknown key (expected one of: model, rate, clients, maxInFlight, workers, via, pool)`);
     const q = file('top.yaml', 'usres: 5\n');
     expect(usageError(() => loadScenario(q))).toMatch(/top\.yaml: usres: unknown key \(expected one of: name, description, strategies, data,/);
   });

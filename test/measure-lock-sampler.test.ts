@@ -2,6 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { startLockSampler } from '../harness/measure/lock-sampler.ts';
+import { RunMetrics } from '../harness/metrics/run-metrics.ts';
 import { createTestSchema, connectIn, sleep, type TestSchema } from './measure-fixture.ts';
 
 let t: TestSchema;
@@ -45,7 +46,18 @@ describe('lock sampler', () => {
     const key = crypto.randomBytes(6).readUIntBE(0, 6);
     const h = await holder();
     await h.query('SELECT pg_advisory_lock($1)', [key]);
-    const sampler = startLockSampler(t.url, { applicationNamePrefix: t.appPrefix, intervalMs: 20 });
+    // each wait, as it ends, also goes to a run's /metrics (run --metrics-port)
+    const ended: Array<{ type: string; ms: number }> = [];
+    const metrics = new RunMetrics();
+    const phase = metrics.phase('waiter');
+    const sampler = startLockSampler(t.url, {
+      applicationNamePrefix: t.appPrefix,
+      intervalMs: 20,
+      onWaitEnded: (type, ms) => {
+        ended.push({ type, ms });
+        phase.lockWaitEnded(type, ms);
+      },
+    });
     const w = await waiter('w1');
     const blocked = w.query('SELECT pg_advisory_lock($1)', [key]);
     await waitersBlocked(t.appPrefix, 1);
@@ -66,6 +78,15 @@ describe('lock sampler', () => {
     expect(stats.lockWaitSamples).toBe(adv.samples);
     // the holder is outside the prefix: only one backend was ever sampled waiting
     expect(stats.activeBackendSamples).toBeGreaterThanOrEqual(adv.samples);
+    // one wait of about the 500 ms it was held for (each sample counts up to four intervals)
+    expect(ended).toHaveLength(1);
+    expect(ended[0].type).toBe('advisory');
+    expect(ended[0].ms).toBe(adv.estWaitMs);
+    expect(ended[0].ms).toBeGreaterThanOrEqual(400);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('advisory_lock_wait_seconds_count{strategy="waiter"} 1\n');
+    expect(text).toContain(`advisory_lock_wait_seconds_sum{strategy="waiter"} ${ended[0].ms / 1000}\n`);
+    expect(text).toContain(`counterbench_lock_wait_seconds_total{strategy="waiter",locktype="advisory"} ${ended[0].ms / 1000}\n`);
   });
 
   it('sees row-lock waits: transactionid for the first waiter, tuple for the next', async () => {

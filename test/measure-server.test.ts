@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { snapshotServer, diffServer } from '../harness/measure/server.ts';
+import { forceStatsFlush } from '../harness/measure/server-settle.ts';
 import { locateStatements, diffStatements, type StatementsSnapshot } from '../harness/measure/server-statements.ts';
 import type { StrategyResult } from '../harness/results/types.ts';
 import { createTestSchema, insertAnswerSql, type TestSchema } from './measure-fixture.ts';
@@ -63,6 +64,24 @@ describe('server cost', () => {
     // plain JSON, as results.json needs, and it fits the contract's slot
     const slot: StrategyResult['server'] = cost;
     expect(JSON.parse(JSON.stringify(slot))).toEqual(cost);
+  });
+
+  it("a live connection flushed with forceStatsFlush is counted at once, without the idle second", async () => {
+    const before = await snapshotServer(t.admin, t.schema, settle());
+    const check = await t.connect(':check');
+    try {
+      for (let i = 0; i < 7; i++) await check.query(insertAnswerSql, [(i % 10) + 1, `f${i}`, 'an answer']);
+      await forceStatsFlush(check);
+      const started = Date.now();
+      const after = await snapshotServer(t.admin, t.schema, { settle: { applicationNamePrefix: t.appPrefix, flushed: [`${t.appPrefix}:check`], timeoutMs: 15_000 } });
+      // waiting for it idle would take over a second; not waiting must not lose its counts
+      expect(after.settle?.settled).toBe(true);
+      expect(Date.now() - started).toBeLessThan(1000);
+      const cost = diffServer(before, after, { writes: 7, reads: 0, deletes: 0 });
+      expect(cost.tables.find((x) => x.name === 'user_answers_new')!.inserts).toBe(7);
+    } finally {
+      await check.end();
+    }
   });
 
   it('gives per-write figures as null when nothing was written', async () => {

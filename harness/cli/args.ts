@@ -20,7 +20,7 @@ export interface CommandSpec<F extends Flags> {
   usage: string;
   flags: F;
   /** the positional arguments the command takes; none when absent */
-  positionals?: { count: number; what: string };
+  positionals?: { count: number; what: string; /** count is the least, more may follow */ atLeast?: boolean };
 }
 
 export interface ParsedArgs<F extends Flags> {
@@ -76,7 +76,7 @@ export function parseCommandArgs<F extends Flags>(spec: CommandSpec<F>, argv: st
   }
   const want = spec.positionals;
   if (!want && positionals.length) throw new UsageError(`unexpected argument ${quote(positionals[0])} (${hint})`);
-  if (want && positionals.length !== want.count) throw new UsageError(`expected ${want.what}, got ${positionals.length} (${hint})`);
+  if (want && (want.atLeast ? positionals.length < want.count : positionals.length !== want.count)) throw new UsageError(`expected ${want.what}, got ${positionals.length} (${hint})`);
   return { values: values as FlagValues<F>, positionals };
 }
 

@@ -9,6 +9,7 @@ import { activeRuns, namespaceInUse } from '../db/run-lock.ts';
 import { ALL_STRATEGY_IDS } from '../config/strategy-ids.ts';
 import { connectRedis } from '../provision/redis.ts';
 import { cleanLeftovers, type Leftovers } from '../provision/leftovers.ts';
+import { cleanContainers, type ContainerLeftovers } from '../provision/container-leftovers.ts';
 import { deleteKeys, REDIS_PREFIX } from '../strategies/redis-keys.ts';
 import { describeUrl } from '../redact.ts';
 import { UsageError } from '../errors.ts';
@@ -18,8 +19,9 @@ import { parseCommandArgs } from './args.ts';
 export const CLEAN_USAGE = `usage: counterbench clean [--database-url URL] [--namespace NS] [--json]
 
 Stops the embedded PostgreSQL and redis-server that earlier runs of counterbench left running
-(killed, or crashed) and removes their folders from the temp dir. A folder whose counterbench is
-still running is left alone, and said so.
+(killed, or crashed) and removes their folders from the temp dir, and removes the containers they
+left (by counterbench's label, in the Docker engine if one answers). A folder or container whose
+counterbench is still running is left alone, and said so.
 With --database-url or DATABASE_URL, also drops every counterbench_* schema on that server, and
 with REDIS_URL every counterbench:* key in that Redis.
 
@@ -37,6 +39,12 @@ function describeLocal(l: Leftovers, o: Output): void {
   if (!l.removed.length && !l.kept.length) o.out(`no server folders of earlier runs in ${l.tmpdir}`);
 }
 
+function describeContainers(c: ContainerLeftovers, o: Output): void {
+  for (const r of c.removed) o.out(`removed container ${r.id} (${r.image}, ${r.role}; ${r.ownerPid === null ? 'no owner label' : `its counterbench (pid ${r.ownerPid}) is gone`})`);
+  // only what was removed: live runs' containers (and a machine without Docker) are the normal
+  // case and would crowd the folders' lines; --json lists them under containers.kept / .skipped
+}
+
 export async function cleanCommand(argv: string[], o: Output): Promise<number> {
   const args = parseCommandArgs(
     { command: 'clean', usage: CLEAN_USAGE, flags: { 'database-url': 'string', namespace: 'string', json: 'boolean' } },
@@ -50,6 +58,7 @@ export async function cleanCommand(argv: string[], o: Output): Promise<number> {
   if (namespace && !url) throw new UsageError('--namespace names schemas on a server: set DATABASE_URL or pass --database-url');
   // a namespace names one run's schemas; the temp dir's folders are not namespaced
   const local = namespace ? undefined : cleanLeftovers();
+  const containers = namespace ? undefined : await cleanContainers();
 
   let schemas: string[] | undefined;
   const keptSchemas: Array<{ schema: string; reason: string }> = [];
@@ -91,10 +100,11 @@ export async function cleanCommand(argv: string[], o: Output): Promise<number> {
     }
   }
   if (values.json) {
-    o.out(JSON.stringify({ local, schemas, keptSchemas, redisKeys }));
+    o.out(JSON.stringify({ local, containers, schemas, keptSchemas, redisKeys }));
     return 0;
   }
   if (local) describeLocal(local, o);
+  if (containers) describeContainers(containers, o);
   if (schemas?.length) o.out(`removed ${schemas.length} schema(s): ${schemas.join(', ')}`);
   else if (schemas && !keptSchemas.length) o.out('no counterbench_* schemas to remove');
   for (const k of keptSchemas) o.out(`left alone ${k.schema}: ${k.reason}`);

@@ -9,6 +9,7 @@ import { collectStats, formatStats } from '../health/stats.ts';
 import { parseCounterList } from '../health/tables.ts';
 import { connectHealth, resolveDatabaseUrl, safeMessage } from '../health/connect.ts';
 import { intFlag, parseCommandArgs, type Flags, type FlagValues } from './args.ts';
+import { checkServeCommand } from './check-serve.ts';
 
 /** Where a command writes, and the environment it reads DATABASE_URL from; tests pass their own. */
 export interface CommandIO {
@@ -26,6 +27,7 @@ const USAGE: Record<string, string> = {
   check: `usage: counterbench check [--database-url URL] [--schema NAME] [--counters a,b] [--examples N] [--json]
   Compares every counter with COUNT(*) of its answers. Exit 0 consistent, 1 drift,
   2 usage, connection, or a counter that could not be checked.
+  With --serve, a Prometheus exporter that checks periodically ('counterbench check --serve --help').
 ${COUNTERS_HELP}`,
   repair: `usage: counterbench repair [--dry-run] [--database-url URL] [--schema NAME] [--counters a,b] [--limit N] [--lock-timeout-ms MS] [--json]
   --dry-run lists every counter it would change (first --limit per counter, default 20) and changes nothing.
@@ -100,7 +102,9 @@ async function run<F extends Flags>(
   }
 }
 
-export function checkCommand(argv: string[], io: CommandIO = {}): Promise<number> {
+export function checkCommand(argv: string[], io: CommandIO = {}, signal?: AbortSignal): Promise<number> {
+  // the exporter: the same check, every interval, on /metrics (check-serve.ts)
+  if (argv.includes('--serve')) return checkServeCommand(argv, io, signal);
   return run('check', argv, io, { examples: 'string', counters: 'string' } as const, (values) => {
     const counters = parseCounterList(values.counters);
     const examples = intFlag('--examples', values.examples, { min: 0, fallback: 10 });

@@ -10,6 +10,10 @@ import { calibrateCommand } from './calibrate.ts';
 import { microCommand } from './micro.ts';
 import { capacityCommand } from './capacity.ts';
 import { interleaveCommand } from './interleave.ts';
+import { serveCommand } from './serve.ts';
+import { exportCommand } from './export.ts';
+import { verifyCommand } from './verify.ts';
+import { importCommand } from './import.ts';
 import { processOutput, type Output } from './output.ts';
 import { EXIT_USAGE, UsageError } from '../errors.ts';
 import { stopServersNow } from '../provision/live-servers.ts';
@@ -29,6 +33,10 @@ commands:
   micro      the uncontended latency of one write and one read of each strategy (tinybench)
   capacity   the rate search: how far each strategy carries before the p99 50 ms and 100 ms lines
   interleave every race step by step: each strategy's statements in every order, on real connections
+  serve      one strategy's write and read path as an HTTP service (fastify, a pg.Pool), for outside load
+  export     export k6: a scenario as a k6 script (TypeScript) and a k6-operator TestRun manifest
+  verify     the exact drift check and server cost on schemas an external load (k6) drove
+  import     import k6: k6's end-of-test summaries as results.json, for report and compare
 
 'counterbench <command> --help' for a command's options.`;
 
@@ -40,13 +48,17 @@ const COMMANDS: Record<string, Command> = {
   clean: cleanCommand,
   report: reportCommand,
   compare: compareCommand,
-  check: (argv, o) => checkCommand(argv, { out: o.out, err: o.err }),
+  check: (argv, o, signal) => checkCommand(argv, { out: o.out, err: o.err }, signal),
   repair: (argv, o) => repairCommand(argv, { out: o.out, err: o.err }),
   stats: (argv, o) => statsCommand(argv, { out: o.out, err: o.err }),
   calibrate: calibrateCommand,
   micro: microCommand,
   capacity: capacityCommand,
   interleave: interleaveCommand,
+  serve: serveCommand,
+  export: exportCommand,
+  verify: verifyCommand,
+  import: importCommand,
 };
 
 /** Node's parseArgs errors name the flag (commands that parse through args.ts never throw them). */

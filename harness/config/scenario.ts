@@ -235,9 +235,13 @@ function tagged<K extends string, O extends readonly [z.ZodObject, z.ZodObject, 
   });
 }
 
+// how the load reaches Postgres: the driver's own connections, an in-process `serve` driven by
+// autocannon, or both side by side
+const via = leaf('"sql", "http" or "both"', (v) => (v === 'sql' || v === 'http' || v === 'both' ? v : undefined));
+
 const loadSchema = tagged('model', ['closed', 'open'], [
-  obj({ model: z.literal('closed'), clients: int(1).optional(), thinkTimeMs: duration('ms', true).optional(), workers: int(1).optional() }),
-  obj({ model: z.literal('open'), rate: positive(), clients: int(1).optional(), maxInFlight: int(1).optional(), workers: int(1).optional() }),
+  obj({ model: z.literal('closed'), clients: int(1).optional(), thinkTimeMs: duration('ms', true).optional(), workers: int(1).optional(), via: via.optional(), pool: int(1).optional() }),
+  obj({ model: z.literal('open'), rate: positive(), clients: int(1).optional(), maxInFlight: int(1).optional(), workers: int(1).optional(), via: via.optional(), pool: int(1).optional() }),
 ]);
 
 const keysSchema = tagged('distribution', ['uniform', 'zipfian', 'hotset'], [
@@ -521,6 +525,18 @@ function resolve(f: ScenarioFile, o: ParsedOverrides, display: string, stem: str
     fail('load.workers', why);
   }
   const stagesSeconds = stages.reduce((a, s) => a + s.durationSeconds, 0);
+  const loadVia = fileLoad?.via ?? 'sql';
+  if (loadVia !== 'sql') {
+    // autocannon runs one constant load in this thread; the SQL path's ramps, worker threads
+    // and fault injection have no counterpart there
+    if (stages.length) fail('load.via', `${loadVia} runs one constant load through autocannon: phases.stages are not supported with it`);
+    if (workers > 1) {
+      const why = `autocannon runs in the main thread with load.via ${loadVia}: expected 1, got ${workers}`;
+      if (o.workers !== undefined) throw new UsageError(`--workers: ${why}`);
+      fail('load.via', `${loadVia}: autocannon runs in the main thread, load.workers must be 1, got ${workers}`);
+    }
+    if ((f.faults ?? []).length) fail('load.via', `${loadVia}: faults are injected by the SQL driver only, remove faults or use load.via sql`);
+  } else if (fileLoad?.pool !== undefined) fail('load.pool', 'the pg.Pool of serve: only with load.via http or both');
   if (load.kind === 'closed') {
     stages.forEach((s, i) => {
       if (!Number.isInteger(s.target) || s.target < 1) {
@@ -585,6 +601,7 @@ function resolve(f: ScenarioFile, o: ParsedOverrides, display: string, stem: str
     data,
     load,
     workers,
+    ...(loadVia !== 'sql' ? { via: loadVia, pool: fileLoad?.pool ?? load.clients } : {}),
     phases: { warmupSeconds, durationSeconds, stages },
     mix,
     keys,

@@ -52,6 +52,12 @@ export interface Scenario {
   /** worker threads the load runs in (file: load.workers; --workers): 1 runs it in the main
    *  thread (also when absent); never more than the phase's load connections */
   workers?: number;
+  /** load.via: how the load reaches Postgres; absent is 'sql' (the driver's own connections).
+   *  'http': through an in-process `serve` (fastify, a pg.Pool) driven by autocannon; 'both':
+   *  each strategy once each way, side by side (the HTTP one as "<id>@http") */
+  via?: 'sql' | 'http' | 'both';
+  /** load.pool: connections of serve's pg.Pool (default load.clients); with via http or both */
+  pool?: number;
   phases: {
     warmupSeconds: number;
     durationSeconds: number;

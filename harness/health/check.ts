@@ -55,6 +55,8 @@ export interface CheckOptions {
   examples?: number;
   /** the counters to check (default: all three) */
   counters?: readonly CounterDef[];
+  /** incremental: only the users (sessions) of the answers whose id is above this one */
+  afterAnswerId?: number;
 }
 
 const pct = (part: number, whole: number): number => (whole === 0 ? 0 : Math.round((part / whole) * 1000) / 10);
@@ -77,7 +79,8 @@ export async function checkShape(c: Queryable, shape: SchemaShape, opts: CheckOp
       out.push(absent(def.name, def.scope, presence.reason));
       continue;
     }
-    const r = await c.query<DriftSummaryRow>(driftSummarySql(shape, def), [limit]);
+    const recent = opts.afterAnswerId !== undefined;
+    const r = await c.query<DriftSummaryRow>(driftSummarySql(shape, def, recent), recent ? [limit, opts.afterAnswerId] : [limit]);
     const row = r.rows[0];
     const checked = Number(row.checked);
     const inconsistent = Number(row.inconsistent);

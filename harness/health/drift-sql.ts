@@ -3,17 +3,29 @@
 // A user with answers but no counter row has a counter of 0. Every name in the SQL is quoted.
 import { hasColumns, ident, qualified, type CounterDef, type SchemaShape } from './tables.ts';
 
-/** SQL for the per-key truth of a counter's scope: columns key (bigint), truth (bigint). */
-export function truthSql(shape: SchemaShape, def: CounterDef): string {
+/** SQL for the per-key truth of a counter's scope: columns key (bigint), truth (bigint); only for
+ *  the keys `only` selects when it is given (see recentKeysSql). */
+export function truthSql(shape: SchemaShape, def: CounterDef, only?: string): string {
   const answers = qualified(shape.schema, 'user_answers_new');
   const sessions = qualified(shape.schema, 'onboarding_sessions');
   if (def.scope === 'session') {
-    return `SELECT a.session_id::bigint AS key, count(*)::bigint AS truth FROM ${answers} a GROUP BY a.session_id`;
+    return `SELECT a.session_id::bigint AS key, count(*)::bigint AS truth FROM ${answers} a${only ? ` WHERE a.session_id IN (${only})` : ''} GROUP BY a.session_id`;
   }
   // Answers whose session is gone belong to no user: the join drops them, as any per-user count would.
   return `SELECT s.user_id::bigint AS key, count(*)::bigint AS truth
-            FROM ${answers} a JOIN ${sessions} s ON s.id = a.session_id
+            FROM ${answers} a JOIN ${sessions} s ON s.id = a.session_id${only ? `
+           WHERE s.user_id IN (${only})` : ''}
            GROUP BY s.user_id`;
+}
+
+/** The keys (users, or sessions) of the answers whose id is above $2: the keys an incremental
+ *  check looks at. The primary key finds those answers; idx_answers_session their sessions'
+ *  other answers. */
+export function recentKeysSql(shape: SchemaShape, def: CounterDef): string {
+  const answers = qualified(shape.schema, 'user_answers_new');
+  const sessions = qualified(shape.schema, 'onboarding_sessions');
+  if (def.scope === 'session') return `SELECT DISTINCT r.session_id::bigint FROM ${answers} r WHERE r.id > $2`;
+  return `SELECT DISTINCT rs.user_id::bigint FROM ${sessions} rs WHERE rs.id IN (SELECT r.session_id FROM ${answers} r WHERE r.id > $2)`;
 }
 
 /**
@@ -21,15 +33,16 @@ export function truthSql(shape: SchemaShape, def: CounterDef): string {
  * Keys: every session for the per-session counter; for per-user counters every user known to the
  * users table, the counter table or the answers, so that a user whose row is missing is seen.
  */
-export function driftCte(shape: SchemaShape, def: CounterDef): string {
+export function driftCte(shape: SchemaShape, def: CounterDef, only?: string): string {
   const table = qualified(shape.schema, def.table);
   const keySources = [`SELECT key FROM counter`];
   if (def.scope === 'user') {
     keySources.push(`SELECT key FROM truth`);
-    if (hasColumns(shape, 'users', ['id'])) keySources.push(`SELECT id::bigint FROM ${qualified(shape.schema, 'users')}`);
+    if (hasColumns(shape, 'users', ['id']) && !only) keySources.push(`SELECT id::bigint FROM ${qualified(shape.schema, 'users')}`);
   }
-  return `WITH truth AS (${truthSql(shape, def)}),
-  counter AS (SELECT c.${ident(def.keyColumn)}::bigint AS key, c.${ident(def.column)}::bigint AS counter_raw FROM ${table} c),
+  const onlyKeys = only ? ` WHERE c.${ident(def.keyColumn)} IN (${only})` : '';
+  return `WITH truth AS (${truthSql(shape, def, only)}),
+  counter AS (SELECT c.${ident(def.keyColumn)}::bigint AS key, c.${ident(def.column)}::bigint AS counter_raw FROM ${table} c${onlyKeys}),
   keys AS (${keySources.join(' UNION ')}),
   d AS (
     SELECT k.key, c.counter_raw, coalesce(c.counter_raw, 0) AS counter, coalesce(t.truth, 0) AS truth,
@@ -39,9 +52,10 @@ export function driftCte(shape: SchemaShape, def: CounterDef): string {
      WHERE k.key IS NOT NULL)`;
 }
 
-/** One row: the totals over d, plus up to $1 inconsistent keys (worst first) as JSON. */
-export function driftSummarySql(shape: SchemaShape, def: CounterDef): string {
-  return `${driftCte(shape, def)}
+/** One row: the totals over d, plus up to $1 inconsistent keys (worst first) as JSON; with
+ *  `recent`, over the keys of the answers whose id is above $2 only. */
+export function driftSummarySql(shape: SchemaShape, def: CounterDef, recent = false): string {
+  return `${driftCte(shape, def, recent ? recentKeysSql(shape, def) : undefined)}
 SELECT count(*)::bigint AS checked,
        count(*) FILTER (WHERE inconsistent)::bigint AS inconsistent,
        coalesce(max(abs(counter - truth)), 0)::bigint AS max_drift,

@@ -12,7 +12,8 @@ import type { OpRunner } from './op-runner.ts';
 import { LoadControl } from './load-control.ts';
 import { LoadShare } from './load-share.ts';
 import { clientCount, phaseWindow } from './phase-window.ts';
-import { assemblePhase, loadHandle, startProgress } from './phase-result.ts';
+import { assemblePhase, loadHandle, startProgress, type LiveOps } from './phase-result.ts';
+import type { LatencyRecorder } from '../measure/histogram.ts';
 import { runInWorkers } from './worker-pool.ts';
 
 export { measuredSeconds, levelAt } from './phase-window.ts';
@@ -25,6 +26,9 @@ export interface LiveStats {
   opsPerSec: number;
   writeP99Ms: number;
   errors: number;
+  /** the measured write latencies and operation counts so far (live objects in a one-thread
+   *  load: read them, do not keep them past the phase) */
+  figures?: { write: LatencyRecorder; ops: LiveOps };
 }
 
 export interface PhaseOptions {
@@ -107,7 +111,7 @@ async function runInProcess(o: PhaseOptions): Promise<DrivenPhase> {
     const runner = share.begin(t0);
     o.onLoadStart?.(loadHandle(o, control, w));
     const loop = startLoopDelayMonitor();
-    const stopProgress = startProgress(o, w, () => ({ measured: runner.measuredCount(), failures: runner.failures, write: runner.stats.write.latency }));
+    const stopProgress = startProgress(o, w, () => ({ measured: runner.measuredCount(), failures: runner.failures, write: runner.stats.write.latency, ops: runner.stats }));
     let dropped = 0;
     try {
       dropped = await share.drive();

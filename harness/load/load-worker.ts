@@ -12,6 +12,7 @@ import type { EncodedLatency } from '../measure/histogram.ts';
 import { LoadControl } from './load-control.ts';
 import { LoadShare } from './load-share.ts';
 import type { RunnerFigures } from './op-runner.ts';
+import { liveOps, type LiveOps } from './phase-result.ts';
 
 export interface WorkerSpec {
   strategyId: string;
@@ -32,7 +33,7 @@ export type ToWorker = { kind: 'start'; t0: number } | { kind: 'stop' };
 
 export type FromWorker =
   | { kind: 'ready' }
-  | { kind: 'progress'; measured: number; failures: number; write: EncodedLatency }
+  | { kind: 'progress'; measured: number; failures: number; write: EncodedLatency; ops: LiveOps }
   | {
       kind: 'done';
       figures: RunnerFigures;
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
   const runner = share.begin(t0);
   const loop = startLoopDelayMonitor({ cpu: 'thread' });
   const progress = spec.progress
-    ? setInterval(() => post({ kind: 'progress', measured: runner.measuredCount(), failures: runner.failures, write: runner.stats.write.latency.encode() }), 500)
+    ? setInterval(() => post({ kind: 'progress', measured: runner.measuredCount(), failures: runner.failures, write: runner.stats.write.latency.encode(), ops: liveOps(runner) }), 500)
     : undefined;
   let dropped: number;
   try {

@@ -3,6 +3,7 @@
 import type { LatencyRecorder } from '../measure/histogram.ts';
 import type { HarnessFigures, LoadHandle, PhaseOptions, PhaseResult } from './driver.ts';
 import type { OpRunner } from './op-runner.ts';
+import type { OpName } from '../results/types.ts';
 import type { LoadControl } from './load-control.ts';
 import type { PhaseWindow } from './phase-window.ts';
 import { OPS } from './ops.ts';
@@ -22,11 +23,33 @@ export function loadHandle(o: PhaseOptions, control: LoadControl, w: PhaseWindow
   };
 }
 
+/** Measured operations so far, per operation, with failures by kind: what a run's /metrics
+ *  reads (run --metrics-port), taken from the counts the runner keeps anyway. */
+export type LiveOps = Record<OpName, { count: number; errorsByKind: Record<string, number> }>;
+
+/** A runner's counts as plain data, for another thread. */
+export function liveOps(runner: OpRunner): LiveOps {
+  const out = emptyLiveOps();
+  for (const op of OPS) out[op] = { count: runner.stats[op].count, errorsByKind: { ...runner.stats[op].errorsByKind } };
+  return out;
+}
+
+export const emptyLiveOps = (): LiveOps => ({ write: { count: 0, errorsByKind: {} }, read: { count: 0, errorsByKind: {} }, delete: { count: 0, errorsByKind: {} } });
+
+/** Adds b's counts into a. */
+export function addLiveOps(a: LiveOps, b: LiveOps): void {
+  for (const op of OPS) {
+    a[op].count += b[op].count;
+    for (const [k, n] of Object.entries(b[op].errorsByKind)) a[op].errorsByKind[k] = (a[op].errorsByKind[k] ?? 0) + n;
+  }
+}
+
 /** What the progress line shows, from whichever runner (or merge of runners) counts so far. */
 export interface ProgressSource {
   measured: number;
   failures: number;
   write: LatencyRecorder;
+  ops?: LiveOps;
 }
 
 /** Calls o.onProgress every 500 ms; returns the function that stops it. */
@@ -43,6 +66,7 @@ export function startProgress(o: PhaseOptions, w: PhaseWindow, source: () => Pro
       opsPerSec: measuring ? p.measured / Math.max(0.001, (now - w.measureStart) / 1000) : 0,
       writeP99Ms: p.write.count ? p.write.summary().p99 : 0,
       errors: p.failures,
+      ...(p.ops ? { figures: { write: p.write, ops: p.ops } } : {}),
     });
   }, 500);
   return () => clearInterval(timer);

@@ -16,7 +16,7 @@ import type { FromWorker, ToWorker, WorkerSpec } from './load-worker.ts';
 import { OpRunner } from './op-runner.ts';
 import { LoadControl } from './load-control.ts';
 import { clientCount, phaseWindow } from './phase-window.ts';
-import { assemblePhase, loadHandle, startProgress } from './phase-result.ts';
+import { addLiveOps, assemblePhase, emptyLiveOps, loadHandle, startProgress, type LiveOps } from './phase-result.ts';
 
 const ENTRY = new URL('./load-worker.mjs', import.meta.url);
 /** time for the start message to reach every worker before the phase's clock starts */
@@ -34,7 +34,7 @@ function rebuild(e: Extract<FromWorker, { kind: 'failed' }>['error']): Error {
 /** One worker thread and the messages it sent, waited for by kind. */
 class LoadWorker {
   readonly thread: Worker;
-  lastProgress: { measured: number; failures: number; write: EncodedLatency } | null = null;
+  lastProgress: { measured: number; failures: number; write: EncodedLatency; ops: LiveOps } | null = null;
   private readonly waiting = new Map<FromWorker['kind'], (m: FromWorker) => void>();
   private readonly got = new Map<FromWorker['kind'], FromWorker>();
   private failure: Error | null = null;
@@ -153,13 +153,15 @@ async function drive(o: PhaseOptions, workers: LoadWorker[], control: LoadContro
     const write = new LatencyRecorder();
     let measured = 0;
     let failures = 0;
+    const ops = emptyLiveOps();
     for (const w of workers) {
       if (!w.lastProgress) continue;
       measured += w.lastProgress.measured;
       failures += w.lastProgress.failures;
       write.mergeEncoded(w.lastProgress.write);
+      addLiveOps(ops, w.lastProgress.ops);
     }
-    return { measured, failures, write };
+    return { measured, failures, write, ops };
   });
   let dones: Done[];
   try {

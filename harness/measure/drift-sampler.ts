@@ -38,6 +38,8 @@ export interface DriftSamplerOptions {
   phase: () => DriftPhase;
   /** epoch ms that tMs counts from (the measured phase's start); default: now */
   startedAtMs?: number;
+  /** told of each sample as it is taken (a run's /metrics) */
+  onSample?: (s: DriftSample) => void;
 }
 
 export interface DriftSampler {
@@ -109,7 +111,9 @@ export function startDriftSampler(o: DriftSamplerOptions): DriftSampler {
     redisCounters.forEach((k, i) => {
       drift[k.name] = driftOutside(redisSums[i], lo, hi);
     });
-    samples.push({ tMs: Math.round((t0 + t1) / 2 - startedAtMs), phase, drift });
+    const sample: DriftSample = { tMs: Math.round((t0 + t1) / 2 - startedAtMs), phase, drift };
+    samples.push(sample);
+    o.onSample?.(sample);
   };
 
   const loop = runSamplerLoop(

@@ -104,6 +104,25 @@ export class LatencyRecorder {
     };
   }
 
+  /** How many values lie at or below each bound (µs, ascending), and their sum in µs: a
+   *  Prometheus histogram read from this one. A value counts under a bound when its HDR bucket's
+   *  highest value does (3 significant digits: within 0.1% of the bound). */
+  cumulative(boundsUs: readonly number[]): { counts: number[]; count: number; sumUs: number } {
+    const h = this.h as Histogram & { recordedValuesIterator: { reset(): void; hasNext(): boolean; next(): { valueIteratedTo: number; countAtValueIteratedTo: number } } };
+    const counts = boundsUs.map(() => 0);
+    if (h.totalCount === 0) return { counts, count: 0, sumUs: 0 };
+    const it = h.recordedValuesIterator;
+    it.reset();
+    // one pass (the sum is taken at each bucket's highest value: within 0.1% too)
+    let sumUs = 0;
+    while (it.hasNext()) {
+      const v = it.next();
+      sumUs += v.valueIteratedTo * v.countAtValueIteratedTo;
+      for (let i = boundsUs.length - 1; i >= 0 && v.valueIteratedTo <= boundsUs[i]; i--) counts[i] += v.countAtValueIteratedTo;
+    }
+    return { counts, count: h.totalCount, sumUs };
+  }
+
   reset(): void {
     this.h.reset();
     this.clamped = 0;

@@ -53,6 +53,9 @@ export interface LockSamplerOptions {
   applicationNamePrefix: string;
   /** default 25 ms */
   intervalMs?: number;
+  /** told of each heavyweight lock wait when it is no longer seen (or at stop), with its
+   *  estimated length: the samples it was seen in times their interval (a run's /metrics) */
+  onWaitEnded?: (lockType: string, ms: number) => void;
 }
 
 // Client: idle, waiting for the application; Activity: background processes' main loops.
@@ -106,6 +109,12 @@ export function startLockSampler(url: string, opts: LockSamplerOptions): { stop(
   };
   let previous = new Set<string>();
   let lastSampleAt: number | undefined;
+  // lock waits in progress, by pid|key: their type and the time seen so far
+  let open = new Map<string, { type: string; ms: number }>();
+  const endWaits = (still: Set<string>) => {
+    if (!opts.onWaitEnded) return;
+    for (const [id, w] of open) if (!still.has(id)) opts.onWaitEnded(w.type, w.ms);
+  };
 
   const tick = async (c: pg.Client) => {
     const r = await c.query<Row>(
@@ -133,6 +142,7 @@ export function startLockSampler(url: string, opts: LockSamplerOptions): { stop(
     }
 
     const current = new Set<string>();
+    const openNow = new Map<string, { type: string; ms: number }>();
     const concurrent = new Map<WaitTally, number>();
     for (const x of r.rows) {
       if (!x.wet || IGNORED_WAIT_TYPES.has(x.wet)) continue;
@@ -149,6 +159,12 @@ export function startLockSampler(url: string, opts: LockSamplerOptions): { stop(
         bump(t.relations, d?.rel ?? null);
         stats.lockWaitSamples++;
         stats.lockWaitMs += dt;
+        if (opts.onWaitEnded) {
+          const id = `${x.pid}|Lock:${type}`;
+          const w = open.get(id) ?? { type, ms: 0 };
+          w.ms += dt;
+          openNow.set(id, w);
+        }
       } else {
         key = `${x.wet}:${x.we ?? ''}`;
         t = tally(stats.waitEvents, key, false);
@@ -162,6 +178,8 @@ export function startLockSampler(url: string, opts: LockSamplerOptions): { stop(
     }
     for (const [t, k] of concurrent) t.maxConcurrent = Math.max(t.maxConcurrent, k);
     previous = current;
+    endWaits(new Set(openNow.keys()));
+    open = openNow;
   };
 
   const loop = runSamplerLoop({ url, applicationName: `${MEASURE_APP_PREFIX}:locks` }, intervalMs, tick);
@@ -169,6 +187,8 @@ export function startLockSampler(url: string, opts: LockSamplerOptions): { stop(
   return {
     async stop() {
       await loop.stop();
+      endWaits(new Set());
+      open.clear();
       const e = loop.errors();
       stats.errors = e.count;
       if (e.last) stats.lastError = e.last;

@@ -28,7 +28,8 @@ export interface EmbeddedServer {
 
 const START_TIMEOUT_MS = 60_000;
 
-const SERVER_SETTINGS = [
+/** the settings every server the harness starts runs with (embedded, and in a container) */
+export const SERVER_SETTINGS = [
   'listen_addresses=127.0.0.1',
   // TCP only: no socket or lock file in /tmp to outlive a killed server
   'unix_socket_directories=',

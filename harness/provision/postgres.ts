@@ -6,7 +6,7 @@ import { UsageError } from '../errors.ts';
 
 export interface PgTarget {
   url: string;
-  kind: 'embedded' | 'url';
+  kind: 'embedded' | 'url' | 'docker';
   /** server_version, e.g. 15.20 */
   version: string;
   stop(): Promise<void>;

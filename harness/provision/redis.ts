@@ -12,7 +12,7 @@ import { UsageError } from '../errors.ts';
 
 export interface RedisTarget {
   url: string;
-  kind: 'url' | 'local-server';
+  kind: 'url' | 'local-server' | 'docker';
   version: string;
   stop(): Promise<void>;
   /** stops and starts the server on the same port (only a server the harness started) */

@@ -166,6 +166,40 @@ export interface StrategyResult {
   /** faults during its phases, injected by the scenario or suffered: what they cost is theirs,
    *  and no claim of the analysis is decided on a phase that had one */
   faults?: FaultRecord[];
+  /** 'http': its load went through an in-process `counterbench serve` driven by autocannon (the
+   *  ops above are HTTP figures); absent: the SQL driver's own connections */
+  via?: 'http';
+  /** with via 'http': for a scenario with load.via both, `strategy` is the strategy id (this
+   *  result's id is "<strategy>@http", beside the SQL one) */
+  strategy?: string;
+  /** with via 'http': what the HTTP path adds (pool, autocannon's totals, the latency caveat) */
+  http?: HttpFigures;
+}
+
+/** What the HTTP path adds to a strategy's figures (load.via http or both). */
+export interface HttpFigures {
+  /** connections of serve's pg.Pool, and autocannon's HTTP connections */
+  pool: number;
+  connections: number;
+  /** 'service-time': every HTTP latency is timed from the request's send by autocannon */
+  latencyKind: 'service-time';
+  /** set in the open model: why its latency is service time and not free of coordinated omission */
+  caveat?: string;
+  /** autocannon's own totals over the whole phase, warm-up included */
+  autocannon: {
+    requestsSent: number;
+    responses: number;
+    non2xx: number;
+    /** connection errors and timeouts */
+    errors: number;
+    timeouts: number;
+    statusCodes: Record<string, number>;
+  };
+  /** every measured response's time, all operations (autocannon's clock), ms */
+  latencyMs: LatencySummary;
+  /** requests in flight when autocannon stopped: replies never read, writes in doubt (the
+   *  exact check counts the rows) */
+  cutOff: number;
 }
 
 export interface FaultRecord {
@@ -207,8 +241,44 @@ export interface Environment {
   os: string;
   cpus: number;
   memoryBytes: number;
-  /** 'embedded' | 'url'; never the connection string */
+  /** 'embedded' | 'url' | 'docker'; never the connection string */
   target: string;
+  /** the servers the run started in containers (`--target docker:IMAGE`, `--matrix`) */
+  containers?: { postgres?: ContainerInfo; redis?: ContainerInfo };
+}
+
+/** A server in a container: what ran it, and the limits it ran under. */
+export interface ContainerInfo {
+  /** the image as the user named it, e.g. postgres:16 */
+  image: string;
+  /** the image the engine ran (COUNTERBENCH_IMAGES may map the name to a local one) */
+  resolvedImage: string;
+  imageId: string;
+  /** always host: the server listens on a loopback port of the host */
+  network: string;
+  /** CPU and memory limits of the container; null when none was set */
+  cpus: number | null;
+  memoryBytes: number | null;
+  /** the server's own version (server_version, redis_version) */
+  version: string;
+}
+
+/** `run --matrix`: the same scenario on each image in turn. */
+export interface VersionsResult {
+  entries: VersionEntry[];
+}
+
+export interface VersionEntry {
+  /** the image as given in --matrix, e.g. postgres:15 */
+  image: string;
+  /** failed: this entry's server did not start or its run broke (the others still ran) */
+  status: 'ok' | 'failed' | 'interrupted' | 'not-run';
+  reason?: string;
+  environment?: Environment;
+  strategies?: StrategyResult[];
+  claims?: ClaimResult[];
+  /** this entry's own results.json */
+  resultsPath?: string;
 }
 
 export interface RunInfo {
@@ -220,6 +290,9 @@ export interface RunInfo {
   scenario: Scenario;
   environment: Environment;
   thresholds?: ThresholdOutcome[];
+  /** figures made elsewhere and imported (`counterbench import k6`): which tool and files, the
+   *  tool's own threshold verdicts, and what to know about the import */
+  source?: { tool: 'k6'; /** through serve (http) or on the database (sql) */ target: 'http' | 'sql'; files: string[]; format: string; thresholds: Array<{ metric: string; expression: string; passed: boolean }>; notes: string[] };
 }
 
 export interface ThresholdOutcome {
@@ -246,6 +319,9 @@ export interface Results {
   /** a suite (`run --scenario matrix`): its phases, each with its own scenario and findings;
    *  `strategies` and `run.scenario` are then those of its main phase */
   suite?: SuiteResult;
+  /** `run --matrix`: one entry per image; `strategies` and `run.environment` are then those of
+   *  the first entry that ran */
+  versions?: VersionsResult;
 }
 
 // ---- capacity: the rate search ------------------------------------------------------------------

@@ -26,8 +26,9 @@ export function assembleResults(a: AssembleInput): Results {
   for (const e of a.entries) {
     if (e.result.status === 'not-run') e.result.reason ??= 'interrupted (Ctrl-C) before it was deployed';
   }
-  const baseline = a.entries.find((e) => e.strategy.id === 'baseline')?.result;
-  for (const e of a.live) if (e.result.rounds && e.strategy.id !== 'baseline') e.result.vsBaseline = baselineRatios(e.result, baseline);
+  // an HTTP strategy is compared with baseline through the same path
+  const baselineOf = (via: 'http' | undefined) => a.entries.find((e) => e.strategy.id === 'baseline' && e.via === via)?.result;
+  for (const e of a.live) if (e.result.rounds && e.strategy.id !== 'baseline') e.result.vsBaseline = baselineRatios(e.result, baselineOf(e.via));
   const strategies = a.entries.map((e) => e.result);
   return {
     schemaVersion: SCHEMA_VERSION,

@@ -2,6 +2,7 @@
 // order so that drift of the machine over time falls on every strategy alike. A fault fails only
 // the strategy that was running when it hit; an interruption marks the one cut short and those
 // that never had their turn.
+import type { RunMetrics } from '../metrics/run-metrics.ts';
 import type { Scenario } from '../config/types.ts';
 import type { RoundResult, StrategyResult } from '../results/types.ts';
 import type { Strategy, StrategyContext } from '../strategies/types.ts';
@@ -10,7 +11,7 @@ import { Ledger } from '../measure/ledger.ts';
 import { truthByUser } from '../measure/drift.ts';
 import { classifyError } from '../load/error-kind.ts';
 import type { LiveStats } from '../load/driver.ts';
-import { runStrategyPhase, type StrategyPhaseResult } from './strategy-phase.ts';
+import { checkConnectionName, runStrategyPhase, type StrategyPhaseResult } from './strategy-phase.ts';
 import type { Targets } from './targets.ts';
 
 /** A strategy of the run, before or without deployment. */
@@ -18,6 +19,8 @@ export interface Planned {
   strategy: Strategy;
   ctx: StrategyContext;
   result: StrategyResult;
+  /** 'http': its load goes through an in-process serve (load.via http or both) */
+  via?: 'http';
 }
 
 /** A deployed strategy, ready for load. */
@@ -29,7 +32,7 @@ export interface Live extends Planned {
 }
 
 export async function goLive(e: Planned, url: string, s: Scenario): Promise<Live> {
-  const check = await reconnecting(url, { schema: e.ctx.schema, applicationName: `counterbench:${e.strategy.id}:check` });
+  const check = await reconnecting(url, { schema: e.ctx.schema, applicationName: checkConnectionName(e.strategy.id) });
   return { ...e, check, ledger: new Ledger(s.data.users, await truthByUser(await check.get())), rounds: [] };
 }
 
@@ -39,6 +42,8 @@ export interface RoundsOptions {
   signal?: AbortSignal;
   log: (line: string) => void;
   onProgress?: (strategy: string, round: number, s: LiveStats) => void;
+  /** the run's /metrics (run --metrics-port) */
+  metrics?: RunMetrics;
 }
 
 /** Folds one finished phase into the strategy's result: the last round's series, drift and
@@ -62,6 +67,7 @@ function record(e: Live, round: number, r: StrategyPhaseResult): void {
     },
   };
   res.events = r.events;
+  if (r.http) res.http = r.http;
   res.server = r.server;
   if (r.faults.length) res.faults = [...(res.faults ?? []), ...r.faults];
   if (r.checkError) {
@@ -117,6 +123,7 @@ export async function runRounds(live: Live[], o: RoundsOptions): Promise<void> {
           redis: o.targets.redis?.client,
           redisWatch: o.targets.redis?.watch,
           round,
+          via: e.via,
           faults: {
             specs: s.faults,
             restartPostgres: o.targets.pg.restart && (() => o.targets.pg.restart!()),
@@ -124,6 +131,7 @@ export async function runRounds(live: Live[], o: RoundsOptions): Promise<void> {
           },
           signal: o.signal,
           onProgress: o.onProgress ? (p) => o.onProgress!(e.strategy.id, round, p) : undefined,
+          metrics: o.metrics,
         });
         record(e, round, r);
         if (aborted()) {

@@ -1,6 +1,7 @@
 // One whole run: targets, every strategy deployed side by side, rounds of load, the checks,
 // results.json. Cleans up after itself whatever happens, and on an abort (Ctrl-C) keeps what
 // was measured so far, marked interrupted.
+import type { RunMetrics } from '../metrics/run-metrics.ts';
 import path from 'node:path';
 import type { Scenario } from '../config/types.ts';
 import type { Results } from '../results/types.ts';
@@ -11,12 +12,15 @@ import { runScenario, type ScenarioRunOptions } from './scenario-run.ts';
 import { writeResultsFile } from './write-results.ts';
 import { checkClaims } from '../../reports/claims.ts';
 import type { LiveStats } from '../load/driver.ts';
+import type { TargetSpec } from './target-spec.ts';
 
 export interface RunOptions {
   scenario: Scenario;
   /** where results.json goes; default out/<run-id> */
   outDir?: string;
   databaseUrl?: string;
+  /** servers in containers (`--target docker:IMAGE`) */
+  target?: TargetSpec;
   env?: NodeJS.ProcessEnv;
   /** keeps the schemas after the run, for inspection */
   keep?: boolean;
@@ -28,6 +32,8 @@ export interface RunOptions {
   /** what the user must know even in --json mode: leftovers, fallbacks */
   warn?: (line: string) => void;
   onProgress?: (strategy: string, round: number, s: LiveStats) => void;
+  /** the run's /metrics (run --metrics-port) */
+  metrics?: RunMetrics;
   /** after every strategy is deployed, before the load: a test changes a deployed schema here
    *  (compare's tests make a strategy costlier or lossy without a strategy of their own) */
   afterDeploy?: ScenarioRunOptions['afterDeploy'];
@@ -50,13 +56,16 @@ export async function run(o: RunOptions): Promise<RunOutcome> {
   try {
     targets = await openTargets({
       databaseUrl: o.databaseUrl,
+      target: o.target,
       env: o.env ?? process.env,
       namespace: o.namespace,
       needsRedis: s.strategies.some((id) => strategyById(id)?.needsRedis),
       log,
       warn,
     });
-    const results = await runScenario(targets, s, { runId, startedAt, namespace: o.namespace, keep: o.keep, signal: o.signal, log, warn, onProgress: o.onProgress, afterDeploy: o.afterDeploy });
+    const results = await runScenario(targets, s, {
+      runId, startedAt, namespace: o.namespace, keep: o.keep, signal: o.signal, log, warn, onProgress: o.onProgress, metrics: o.metrics, afterDeploy: o.afterDeploy,
+    });
     results.claims = checkClaims(results);
     const written = writeResultsFile(results, outDir);
     if (written.fallback) warn(written.fallback);

@@ -2,6 +2,7 @@
 // rounds of load, the checks, the results assembled, and its schemas dropped again. `run` calls it
 // once; a suite (harness/suite) once per phase, on the same targets, so that each phase's schemas
 // exist only while that phase runs.
+import type { RunMetrics } from '../metrics/run-metrics.ts';
 import type { Scenario } from '../config/types.ts';
 import type { Results } from '../results/types.ts';
 import { strategyById } from '../strategies/index.ts';
@@ -30,6 +31,8 @@ export interface ScenarioRunOptions {
   log: (line: string) => void;
   warn: (line: string) => void;
   onProgress?: (strategy: string, round: number, s: LiveStats) => void;
+  /** the run's /metrics (run --metrics-port) */
+  metrics?: RunMetrics;
   /** after every strategy is deployed, before its ledger is taken: a phase may change the data
    *  or the schema here (a migration, more rows) */
   afterDeploy?: (entries: Planned[], t: Targets) => Promise<void>;
@@ -41,15 +44,22 @@ export interface ScenarioRunOptions {
  *  also read as a ratio to the bare INSERT in the same round. Nothing has run yet. */
 export function plan(s: Scenario, redisTag: string, namespace: string | undefined, withBaseline = true): Planned[] {
   const ids = s.strategies.includes('baseline') || !withBaseline ? s.strategies : ['baseline', ...s.strategies];
-  return ids.map((id) => {
+  const one = (id: string, http: boolean, tagged: boolean): Planned => {
     const strategy = strategyById(id);
     if (!strategy) throw new Error(`unknown strategy ${id}`); // the scenario validator names it first
+    // with load.via both, the HTTP twin has a schema, Redis keys and a result id of its own
+    const key = tagged ? `${id}-http` : id;
+    const result: Planned['result'] = { id: tagged ? `${id}@http` : id, title: strategy.title, origin: strategy.origin, status: 'not-run', counters: strategy.counters.map((c) => c.name), ops: {} };
+    if (http) Object.assign(result, { via: 'http' as const, ...(tagged ? { strategy: id } : {}) });
     return {
       strategy,
-      ctx: { schema: schemaFor(id, namespace), redisPrefix: redisPrefixFor(redisTag, id), users: s.data.users, options: s.options },
-      result: { id, title: strategy.title, origin: strategy.origin, status: 'not-run', counters: strategy.counters.map((c) => c.name), ops: {} },
+      ctx: { schema: schemaFor(key, namespace), redisPrefix: redisPrefixFor(redisTag, key), users: s.data.users, options: s.options },
+      result,
+      ...(http ? { via: 'http' as const } : {}),
     };
-  });
+  };
+  if (s.via === 'both') return ids.flatMap((id) => [one(id, false, false), one(id, true, true)]);
+  return ids.map((id) => one(id, s.via === 'http', false));
 }
 
 export async function runScenario(t: Targets, s: Scenario, o: ScenarioRunOptions): Promise<Results> {
@@ -81,7 +91,7 @@ export async function runScenario(t: Targets, s: Scenario, o: ScenarioRunOptions
       }
       live.push(await goLive(e, t.pg.url, s));
     }
-    await runRounds(live, { scenario: s, targets: t, signal: o.signal, log: o.log, onProgress: o.onProgress });
+    await runRounds(live, { scenario: s, targets: t, signal: o.signal, log: o.log, onProgress: o.onProgress, metrics: o.metrics });
     if (o.afterRounds && !o.signal?.aborted) await o.afterRounds(live, t);
     return assembleResults({ runId: o.runId, startedAt: o.startedAt, scenario: s, entries, live, environment: t.environment, interrupted: o.signal?.aborted === true });
   } finally {

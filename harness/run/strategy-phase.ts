@@ -6,9 +6,11 @@ import type { CounterDrift, DriftSample, FaultRecord } from '../results/types.ts
 import type { Job, JobEvent } from '../strategies/types.ts';
 import { reconnecting, type Reconnecting } from '../db/reconnecting.ts';
 import { connectRedis } from '../provision/redis.ts';
-import { runPhase, type PhaseOptions, type PhaseResult } from '../load/driver.ts';
+import { drivePhase, type PhaseOptions, type PhaseResult } from '../load/driver.ts';
+import type { PhaseMetrics, RunMetrics } from '../metrics/run-metrics.ts';
 import { counterSum, counterSumSql, counterSums, exactCheck } from '../measure/drift.ts';
 import { diffServer, snapshotServer, type ServerCost } from '../measure/server.ts';
+import { forceStatsFlush } from '../measure/server-settle.ts';
 import { startLockSampler } from '../measure/lock-sampler.ts';
 import { startDriftSampler, type DriftSampler } from '../measure/drift-sampler.ts';
 import { startServerEventSampler } from '../measure/server-events.ts';
@@ -16,6 +18,8 @@ import type { RedisWatch } from '../provision/redis-watch.ts';
 import type { FaultSpec } from '../faults/kinds.ts';
 import { scheduleFaults } from '../faults/inject.ts';
 import { attributeFaults } from '../faults/attribute.ts';
+import { runHttpPhase } from '../serve/http-phase.ts';
+import type { HttpFigures } from '../results/types.ts';
 
 export interface StrategyPhaseOptions extends PhaseOptions {
   /** a connection in the strategy's schema, for checks; replaced if its backend is lost */
@@ -28,6 +32,10 @@ export interface StrategyPhaseOptions extends PhaseOptions {
   round: number;
   /** the scenario's faults, and how to restart the servers the harness owns */
   faults?: { specs: FaultSpec[]; restartPostgres?: () => Promise<void>; restartRedis?: () => Promise<void> };
+  /** the run's /metrics (run --metrics-port), told what this turn measures */
+  metrics?: RunMetrics;
+  /** 'http': the load goes through an in-process serve driven by autocannon */
+  via?: 'http';
 }
 
 export interface StrategyPhaseResult {
@@ -44,11 +52,15 @@ export interface StrategyPhaseResult {
   timeline: DriftSample[];
   sampler: { intervalMs: number; samples: number; meanQueryMs: number | null; errors: number } | null;
   server: ServerCost;
+  /** with via 'http': what the HTTP path adds */
+  http?: HttpFigures;
 }
 
 const POLL_MS = 20;
 
-async function startJobs(o: StrategyPhaseOptions, events: JobEvent[], links: Reconnecting[]): Promise<Job[]> {
+/** Starts the strategy's background jobs (also `counterbench serve`'s, which runs them beside the
+ *  app); each job's Postgres link is pushed to `links`, its events to `events`. */
+export async function startJobs(o: Pick<PhaseOptions, 'strategy' | 'ctx' | 'pgUrl' | 'redisUrl'>, events: JobEvent[], links: Reconnecting[], m?: PhaseMetrics): Promise<Job[]> {
   if (!o.strategy.jobs) return [];
   return o.strategy.jobs({
     ...o.ctx,
@@ -67,9 +79,15 @@ async function startJobs(o: StrategyPhaseOptions, events: JobEvent[], links: Rec
       await r.connect();
       return r;
     },
-    mark: (e) => events.push(e),
+    mark: (e) => {
+      events.push(e);
+      m?.jobEvent(e);
+    },
   });
 }
+
+/** The connection that checks a strategy's counters, named so that statistics settling can tell it apart. */
+export const checkConnectionName = (strategyId: string) => `counterbench:${strategyId}:check`;
 
 /** Waits until each counter's sum equals the true number of answers, or the timeout. */
 async function awaitConvergence(o: StrategyPhaseOptions, hasJobs: boolean): Promise<number | null> {
@@ -89,7 +107,7 @@ async function awaitConvergence(o: StrategyPhaseOptions, hasJobs: boolean): Prom
   }
 }
 
-function startTimeline(o: StrategyPhaseOptions, phase: () => 'load' | 'drain', startedAtMs: number): DriftSampler | null {
+function startTimeline(o: StrategyPhaseOptions, phase: () => 'load' | 'drain', startedAtMs: number, m?: PhaseMetrics): DriftSampler | null {
   const sampled = o.strategy.counters.filter((k) => !k.computedOnRead);
   if (!sampled.length || o.scenario.options.driftSampleIntervalMs <= 0) return null;
   return startDriftSampler({
@@ -103,6 +121,7 @@ function startTimeline(o: StrategyPhaseOptions, phase: () => 'load' | 'drain', s
     intervalMs: o.scenario.options.driftSampleIntervalMs,
     phase,
     startedAtMs,
+    onSample: m && ((s) => m.driftSample(s)),
   });
 }
 
@@ -110,8 +129,11 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
   const prefix = `counterbench:${o.strategy.id}`;
   const pgReconnects = () => o.admin.reconnects + o.check.reconnects;
   const reconnectsBefore = pgReconnects();
-  const before = await snapshotServer(await o.admin.get(), o.ctx.schema, { settle: { applicationNamePrefix: prefix } });
-  const locks = startLockSampler(o.pgUrl, { applicationNamePrefix: prefix });
+  const settle = { applicationNamePrefix: prefix, flushed: [checkConnectionName(o.strategy.id)] };
+  await forceStatsFlush(await o.check.get());
+  const before = await snapshotServer(await o.admin.get(), o.ctx.schema, { settle });
+  const m = o.metrics?.phase(o.strategy.id);
+  const locks = startLockSampler(o.pgUrl, { applicationNamePrefix: prefix, onWaitEnded: m && ((type, ms) => m.lockWaitEnded(type, ms)) });
   const serverEvents = startServerEventSampler(o.pgUrl, o.ctx.schema);
   const events: JobEvent[] = [];
   const links: Reconnecting[] = [];
@@ -124,10 +146,11 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
     jobPids: async () => links.map((l) => l.pid()).filter((p): p is number => p !== null),
   });
   let stage: 'load' | 'drain' = 'load';
-  const timeline = startTimeline(o, () => stage, Date.now() + o.scenario.phases.warmupSeconds * 1000);
+  const timeline = startTimeline(o, () => stage, Date.now() + o.scenario.phases.warmupSeconds * 1000, m);
   const startedAt = Date.now();
   let jobs: Job[] = [];
   let phase: PhaseResult;
+  let http: HttpFigures | undefined;
   let injected: FaultRecord[] = [];
   let convergeMs: number | null = null;
   let checkError: string | undefined;
@@ -136,8 +159,23 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
   // a check that cannot be made is said in the reader's terms, and keeps the load's figures
   const unchecked = (e: unknown) => `counters could not be checked: ${o.redisWatch ? o.redisWatch.explain(e, startedAt) : (e as Error).message}`;
   try {
-    jobs = await startJobs(o, events, links);
-    phase = await runPhase({ ...o, onLoadStart: faults.onLoadStart });
+    jobs = await startJobs(o, events, links, m);
+    if (o.via === 'http') {
+      // the HTTP path's figures come from autocannon at the end: /metrics follows the SQL path only
+      const h = await runHttpPhase({ ...o, pool: o.scenario.pool ?? o.scenario.load.clients });
+      http = h.http;
+      phase = h;
+    } else {
+      const onProgress: PhaseOptions['onProgress'] = m
+        ? (p) => {
+            o.onProgress?.(p);
+            if (p.figures) m.progress(p.figures);
+          }
+        : o.onProgress;
+      const driven = await drivePhase({ ...o, onProgress, onLoadStart: faults.onLoadStart });
+      phase = driven.result;
+      m?.loadEnded(driven.runner.stats);
+    }
     injected = await faults.finish();
     stage = 'drain';
     try {
@@ -153,13 +191,16 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
     samples = (await timeline?.stop().catch(() => [])) ?? [];
     lockWaits = await locks.stop();
     events.push(...(await serverEvents.stop()));
+    m?.ended();
   }
   // the exact check scans every answer: it must not be charged to the strategy
-  const after = await snapshotServer(await o.admin.get(), o.ctx.schema, { settle: { applicationNamePrefix: prefix } });
+  await forceStatsFlush(await o.check.get()).catch(() => {});
+  const after = await snapshotServer(await o.admin.get(), o.ctx.schema, { settle });
   let counters: CounterDrift[] = [];
   if (!checkError) {
     try {
       counters = await exactCheck(await o.check.get(), o.redis, o.strategy, o.ctx);
+      m?.checked(counters);
     } catch (e) {
       checkError = unchecked(e);
     }
@@ -195,5 +236,6 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
       ? { intervalMs: o.scenario.options.driftSampleIntervalMs, samples: cost.samples, meanQueryMs: cost.meanQueryMs, errors: timeline!.errors().count }
       : null,
     server,
+    ...(http ? { http } : {}),
   };
 }

@@ -5,12 +5,14 @@
 import type { Redis } from 'ioredis';
 import type { Environment } from '../results/types.ts';
 import { openPostgres, type PgTarget } from '../provision/postgres.ts';
-import { openRedis, type RedisTarget } from '../provision/redis.ts';
+import { connectRedis, openRedis, type RedisTarget } from '../provision/redis.ts';
+import type { ContainerInfo } from '../results/types.ts';
 import { watchRedis, type RedisWatch } from '../provision/redis-watch.ts';
 import { reconnecting, type Reconnecting } from '../db/reconnecting.ts';
 import { lockNamespace } from '../db/run-lock.ts';
 import { collectEnvironment } from './environment.ts';
 import { isRedisDown } from '../load/error-kind.ts';
+import type { TargetSpec } from './target-spec.ts';
 
 export interface Targets {
   pg: PgTarget;
@@ -25,6 +27,8 @@ export interface Targets {
 
 export interface TargetOptions {
   databaseUrl?: string;
+  /** servers in containers (`--target docker:IMAGE`): they win over databaseUrl and REDIS_URL */
+  target?: TargetSpec;
   env: NodeJS.ProcessEnv;
   namespace?: string;
   needsRedis: boolean;
@@ -47,8 +51,11 @@ export async function stopAll(parts: Array<[string, (() => Promise<void>) | unde
 }
 
 export async function openTargets(o: TargetOptions): Promise<Targets> {
-  o.log(o.databaseUrl ? 'connecting to DATABASE_URL' : 'starting an embedded PostgreSQL');
-  const pg = await openPostgres({ databaseUrl: o.databaseUrl });
+  const pgImage = o.target?.postgresImage;
+  o.log(pgImage ? `starting ${pgImage} in a container` : o.databaseUrl ? 'connecting to DATABASE_URL' : 'starting an embedded PostgreSQL');
+  // loaded only for a docker: target (testcontainers brings dockerode and ssh2 with it)
+  const docker = pgImage || o.target?.redisImage ? await import('../provision/docker-servers.ts') : undefined;
+  const pg = pgImage ? await docker!.startDockerPostgres(pgImage, o.env) : await openPostgres({ databaseUrl: o.databaseUrl });
   let admin: Reconnecting | undefined;
   let redis: Targets['redis'];
   const stop = () =>
@@ -74,17 +81,28 @@ export async function openTargets(o: TargetOptions): Promise<Targets> {
       onReconnect: (why) => o.log(`admin connection replaced after: ${why}`),
     });
     const a = await admin.get();
-    if (pg.kind === 'embedded') await a.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    if (pg.kind !== 'url') await a.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     let redisReason = '';
-    if (o.needsRedis) {
+    if (o.needsRedis && o.target?.redisImage) {
+      o.log(`starting ${o.target.redisImage} in a container`);
+      const target = await docker!.startDockerRedis(o.target.redisImage, o.env);
+      const client = connectRedis(target.url);
+      client.on('error', () => {});
+      redis = { target, client, watch: watchRedis(client, target.url) };
+      await client.connect();
+    } else if (o.needsRedis) {
       const r = await openRedis(o.env);
       if ('reason' in r) redisReason = r.reason;
       else redis = { target: r.target, client: r.client, watch: watchRedis(r.client, r.target.url) };
     }
     const environment = await collectEnvironment(a, pg.kind, redis?.target.version ?? null);
+    const containers = { postgres: containerOf(pg), redis: containerOf(redis?.target) };
+    if (containers.postgres || containers.redis) environment.containers = containers;
     return { pg, admin, redis, redisReason, environment, stop };
   } catch (e) {
     await stop();
     throw e;
   }
 }
+
+const containerOf = (t: object | undefined): ContainerInfo | undefined => (t && 'container' in t ? (t.container as ContainerInfo) : undefined);

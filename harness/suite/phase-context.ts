@@ -1,5 +1,6 @@
 // What every phase of a suite runs with: the suite's servers (opened once, the namespace's lock
 // held for the whole suite), where its schemas and Redis keys go, and how it reports progress.
+import type { RunMetrics } from '../metrics/run-metrics.ts';
 import type { Targets } from '../run/targets.ts';
 import type { LiveStats } from '../load/driver.ts';
 import type { ScenarioRunOptions } from '../run/scenario-run.ts';
@@ -17,6 +18,8 @@ export interface PhaseContext {
   log: (line: string) => void;
   warn: (line: string) => void;
   onProgress?: (strategy: string, round: number, s: LiveStats) => void;
+  /** the run's /metrics (run --metrics-port) */
+  metrics?: RunMetrics;
 }
 
 /** What a phase adds to its entry in results.json (status, timing and the spec are the suite's). */
@@ -37,5 +40,6 @@ export function engineOptions(phase: SuitePhaseSpec, c: PhaseContext): ScenarioR
     log: c.log,
     warn: c.warn,
     onProgress: c.onProgress,
+    metrics: c.metrics,
   };
 }

@@ -2,12 +2,14 @@
 // turn, each deploying its own schemas and dropping them before the next starts, so the server
 // never holds two phases at once. A phase that breaks is recorded with its reason and the others
 // still run; the claims are then decided, each from its phase; one results.json holds it all.
+import type { RunMetrics } from '../metrics/run-metrics.ts';
 import path from 'node:path';
 import type { Results, SuitePhaseResult, SuiteResult } from '../results/types.ts';
 import { SCHEMA_VERSION } from '../results/types.ts';
 import { strategyById } from '../strategies/index.ts';
 import { newRunId } from '../run/run-id.ts';
 import { openTargets, type Targets } from '../run/targets.ts';
+import type { TargetSpec } from '../run/target-spec.ts';
 import { writeResultsFile } from '../run/write-results.ts';
 import { evaluateThresholds } from '../results/thresholds.ts';
 import type { RunOutcome } from '../run/runner.ts';
@@ -29,6 +31,8 @@ export interface SuiteOptions {
   suite: Suite;
   outDir?: string;
   databaseUrl?: string;
+  /** servers in containers (`--target docker:IMAGE`) */
+  target?: TargetSpec;
   env?: NodeJS.ProcessEnv;
   keep?: boolean;
   namespace?: string;
@@ -38,6 +42,8 @@ export interface SuiteOptions {
   log?: (line: string) => void;
   warn?: (line: string) => void;
   onProgress?: (strategy: string, round: number, s: LiveStats) => void;
+  /** the run's /metrics (run --metrics-port) */
+  metrics?: RunMetrics;
 }
 
 const RUNNERS: Record<Exclude<SuitePhaseSpec['kind'], 'interleave'>, PhaseRunner> = {
@@ -66,8 +72,8 @@ export async function runSuite(o: SuiteOptions): Promise<RunOutcome> {
   let interleavings: InterleavingResult[] | undefined;
   let targets: Targets | undefined;
   try {
-    targets = await openTargets({ databaseUrl: o.databaseUrl, env: o.env ?? process.env, namespace: o.namespace, needsRedis: needsRedis(suite), log, warn });
-    const c: PhaseContext = { targets, runId, startedAt, namespace: o.namespace, keep: o.keep, signal: o.signal, log, warn, onProgress: o.onProgress };
+    targets = await openTargets({ databaseUrl: o.databaseUrl, target: o.target, env: o.env ?? process.env, namespace: o.namespace, needsRedis: needsRedis(suite), log, warn });
+    const c: PhaseContext = { targets, runId, startedAt, namespace: o.namespace, keep: o.keep, signal: o.signal, log, warn, onProgress: o.onProgress, metrics: o.metrics };
     for (const [i, spec] of suite.phases.entries()) {
       const r = phases[i];
       if (o.signal?.aborted) {

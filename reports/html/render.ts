@@ -16,8 +16,9 @@ import { environmentSection, scenarioSection } from './sections/run-info.ts';
 import { verdictSection } from './sections/verdict.ts';
 import { CAPACITY_TOC, capacityPage } from './sections/capacity.ts';
 import { STYLES } from './styles.ts';
-import { suiteSections, suiteToc } from './sections/suite.ts';
+import { suiteSections, suiteToc, versionsSections } from './sections/suite.ts';
 import { vendorScripts } from './vendor.ts';
+import { httpSection, httpToc } from './sections/http.ts';
 
 const TOC: Array<[string, string]> = [
   ['verdict', 'Verdict'],
@@ -57,9 +58,11 @@ export function renderHtml(results: Results): string {
   const sections: SectionOut[] = results.capacity ? capacityPage(results, palette) : [
     verdictSection(results, palette),
     claimsSection(results, palette),
+    ...versionsSections(results),
     ...suiteSections(results),
     latencySection(results, palette),
     throughputSection(results, palette),
+    ...httpSection(results, palette),
     driftSection(results, palette),
     interleavingsSection(results, palette),
     costSection(results, palette),
@@ -99,7 +102,7 @@ export function renderHtml(results: Results): string {
 <h1>${escapeHtml(title)}</h1>
 <p>Ways of keeping per-user answer counters in PostgreSQL, measured side by side. ${escapeHtml(subtitle)}</p>
 </header>
-<nav class="toc" aria-label="sections">${(results.capacity ? CAPACITY_TOC : [...TOC.slice(0, 2), ...suiteToc(results), ...TOC.slice(2)]).map(([id, label]) => `<a href="#${id}">${escapeHtml(label)}</a>`).join('')}</nav>
+<nav class="toc" aria-label="sections">${(results.capacity ? CAPACITY_TOC : [...TOC.slice(0, 2), ...suiteToc(results), ...TOC.slice(2, 4), ...httpToc(results), ...TOC.slice(4)]).map(([id, label]) => `<a href="#${id}">${escapeHtml(label)}</a>`).join('')}</nav>
 <main>
 ${sections.map((s) => s.html).join('\n')}
 </main>

@@ -55,7 +55,7 @@ export const doubleIncrementPhase: PhaseRunner = async (phase, c) => {
           t.pg.url,
           s,
         );
-        await runRounds([next], { scenario: s, targets: t, signal: c.signal, log: c.log, onProgress: c.onProgress });
+        await runRounds([next], { scenario: s, targets: t, signal: c.signal, log: c.log, onProgress: c.onProgress, metrics: c.metrics });
         next.result.rounds = next.rounds;
         next.result.ops = medianOps(next.rounds);
         after = next.result;
