@@ -7,4 +7,7 @@ register();
 const { main } = await import('../harness/cli/main.ts');
 // Exit explicitly: a client or timer left open (a Redis client reconnecting, say) must not keep
 // the process alive after main() has decided how it ends.
-process.exit(await main(process.argv.slice(2)));
+const code = await main(process.argv.slice(2));
+// Writes to a pipe are asynchronous: exiting at once would cut a large --json output off at 64 KiB.
+await new Promise((resolve) => process.stdout.write('', resolve));
+process.exit(code);

@@ -1,14 +1,36 @@
-// Two runs side by side: every figure's change from A to B, and the changes that are regressions
-// beyond the threshold (latency up, throughput down, consistency down, server cost up).
+// Two runs side by side, with statistics rather than single numbers: every figure a run measured
+// in each round is compared as two samples (the bootstrap interval of the difference of medians,
+// reports/compare-stats.ts), and a change is a regression only when it is significant and beyond
+// the threshold. Extensive server figures are compared per write or per second
+// (compare-figures.ts), drift against what the ledger explains (compare-drift.ts), and across
+// environments only the ratios to baseline (compare-environment.ts).
 import type { ClaimStatus, Results, StrategyResult } from '../harness/results/types.ts';
 import { claimsOf } from './claims.ts';
-import { costVsBaseline, errorRatePct, isHeadlineFigure, minConsistencyPct, OP_NAMES, serverFigures } from './figures.ts';
 import { fmtChange, fmtFigure, fmtMs, fmtNum, fmtPct, fmtRate, fmtRatio } from './format.ts';
-import { escapeHtml as esc, stripUrls } from './safe-text.ts';
-import { STYLES } from './html/styles.ts';
+import { stripUrls } from './safe-text.ts';
+import { bootstrapMedianDifference, DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, isTooFew, MIN_SAMPLES } from './compare-stats.ts';
+import { figuresOf, type Direction, type FigureKind, type FigureSource, type Normalization } from './compare-figures.ts';
+import { driftChanges, type DriftChange } from './compare-drift.ts';
+import { describeDifferences, environmentDifferences, type EnvironmentDifference } from './compare-environment.ts';
 
-export type Direction = 'lower-is-better' | 'higher-is-better' | 'neutral';
-export type FigureKind = 'latency' | 'throughput' | 'errors' | 'consistency' | 'cost-ratio' | 'server' | 'capacity';
+export type { Direction, FigureKind, DriftChange };
+
+/** regression / improvement: the whole interval beyond the threshold (significantly larger than
+ *  it); within threshold: significant, but the interval reaches below the threshold; no significant change: the interval holds 0; too few samples: the test cannot
+ *  decide; new / gone: measured in one run only; not compared: the environments differ; changed,
+ *  not judged: an absolute figure whose interval excludes 0, without --absolute; not judged: one
+ *  value per run (shown, not tested) or a figure without a better direction */
+export type Verdict =
+  | 'regression'
+  | 'improvement'
+  | 'within threshold'
+  | 'no significant change'
+  | 'too few samples'
+  | 'new'
+  | 'gone'
+  | 'not compared'
+  | 'changed, not judged'
+  | 'not judged';
 
 export interface FigureChange {
   strategy: string;
@@ -16,22 +38,35 @@ export interface FigureChange {
   figure: string;
   kind: FigureKind;
   direction: Direction;
+  /** the median of A's samples (or A's one value) */
   a: number | null;
   b: number | null;
   /** b − a */
   delta: number | null;
   /** (b − a) / |a| × 100; null when a is 0 or either side is missing */
   changePct: number | null;
-  /** worse by more than the threshold */
+  /** worse, with the whole interval beyond the threshold */
   regression: boolean;
-  /** better by more than the threshold */
+  /** better, with the whole interval beyond the threshold */
   improvement: boolean;
+  verdict: Verdict;
+  /** rounds: one sample per round, tested; single: one value per run; search: a capacity knee */
+  basis: 'rounds' | 'single' | 'search';
+  /** the bootstrap interval of the difference of medians, also as % of A's median */
+  interval?: { low: number; high: number; lowPct: number | null; highPct: number | null; confidence: number };
+  /** the samples the test used, per round */
+  samples?: { a: number[]; b: number[] };
+  /** an extensive server figure, divided by the phase's writes or seconds */
+  normalized?: Normalization;
+  /** why it was not tested, or what the test needs */
+  note?: string;
 }
 
 export interface RunSide {
   runId: string;
   startedAt: string;
   scenario: string;
+  rounds: number;
 }
 
 export interface StatusChange {
@@ -53,82 +88,127 @@ export interface ClaimChange {
 
 export interface Comparison {
   thresholdPct: number;
+  /** how changes were tested */
+  method: { test: string; confidence: number; resamples: number; seed: number; minSamples: number };
   a: RunSide;
   b: RunSide;
+  /** environment fields that differ; when some do and sameEnvironment is false, only the ratios
+   *  to baseline (and drift) are judged */
+  environment: { differences: EnvironmentDifference[]; sameEnvironment: boolean; judged: 'everything' | 'ratios to baseline' };
+  /** absolute latency and throughput judged too (--absolute) */
+  absolute: boolean;
   figures: FigureChange[];
   regressions: FigureChange[];
+  drift: DriftChange[];
   statusChanges: StatusChange[];
   /** claims whose verdict changed from A to B (flagged; a verdict is not a figure with a
    *  direction, so a change is shown, not counted as a regression) */
   claimChanges: ClaimChange[];
   onlyInA: string[];
   onlyInB: string[];
+  /** when the runs have too few rounds to test anything: what they need */
+  tooFewSamples?: string;
   /** differences that make the two runs hard to compare (scenario, machine) */
   caveats: string[];
 }
 
 export interface CompareOptions {
-  /** percent; a figure that got worse by more than this is a regression (default 10) */
+  /** percent; a significant change worse by more than this is a regression (default 10) */
   thresholdPct?: number;
+  /** judge every figure even when the environments differ */
+  sameEnvironment?: boolean;
+  /** judge absolute latency and throughput too (a quiet machine of its own): on a shared one they
+   *  follow the other processes' load, which differs between two runs more than between rounds */
+  absolute?: boolean;
+  seed?: number;
 }
 
 export const DEFAULT_THRESHOLD_PCT = 10;
+/** error rates are compared in percentage points: more than this many more is a regression
+ *  (the capacity search's own line for errors) */
+export const ERROR_RATE_LINE_PP = 0.1;
 
-interface FigureValue {
-  figure: string;
-  kind: FigureKind;
-  direction: Direction;
-  value: number | undefined;
+const TEST_NAME = 'percentile bootstrap of the difference of medians over per-round samples';
+
+interface Judging {
+  thresholdPct: number;
+  ratiosOnly: boolean;
+  absolute: boolean;
+  seed: number;
 }
 
-const LATENCY_FIELDS = ['mean', 'p50', 'p95', 'p99', 'p999', 'max'] as const;
+/** Figures that follow the machine's state as much as the code, judged only with --absolute:
+ *  absolute latency and throughput (the other processes' load), and WAL bytes per write (the
+ *  full-page images after each checkpoint, which falls in one run and not in the other: +68 %
+ *  between two identical ci-gate runs here, while dead tuples per write moved 0.01 %). */
+const ABSOLUTE_KINDS = new Set<FigureKind>(['latency', 'throughput']);
+const MACHINE_STATE_FIGURES = new Set(['server.walBytesPerWrite']);
 
-function figuresOf(results: Results, s: StrategyResult): FigureValue[] {
-  const out: FigureValue[] = [];
-  for (const op of OP_NAMES) {
-    const r = s.ops?.[op];
-    if (!r) continue;
-    for (const f of LATENCY_FIELDS) {
-      out.push({ figure: `ops.${op}.latencyMs.${f}`, kind: 'latency', direction: 'lower-is-better', value: r.latencyMs[f] });
-    }
-    out.push({ figure: `ops.${op}.throughput`, kind: 'throughput', direction: 'higher-is-better', value: r.throughput });
-    out.push({ figure: `ops.${op}.errorRatePct`, kind: 'errors', direction: 'lower-is-better', value: errorRatePct(r) });
+function pctOf(x: number, a: number): number | null {
+  return a !== 0 ? (x / Math.abs(a)) * 100 : x === 0 ? 0 : null;
+}
+
+function change(strategy: string, x: FigureSource | undefined, y: FigureSource | undefined, j: Judging): FigureChange {
+  const base = (x ?? y)!;
+  const av = x?.value ?? null;
+  const bv = y?.value ?? null;
+  const delta = av !== null && bv !== null ? bv - av : null;
+  const changePct = delta !== null && av !== null ? pctOf(delta, av) : null;
+  const out: FigureChange = {
+    strategy, figure: base.figure, kind: base.kind, direction: base.direction, a: av, b: bv, delta, changePct,
+    regression: false, improvement: false, verdict: 'not judged', basis: x?.samples && y?.samples ? 'rounds' : 'single',
+    ...(base.normalized ? { normalized: base.normalized } : {}),
+  };
+  if (av === null || bv === null) {
+    // present in one run only: shown, never a regression by itself
+    out.verdict = av === null ? 'new' : 'gone';
+    return out;
   }
-  const consistency = minConsistencyPct(s.drift);
-  if (consistency !== undefined) out.push({ figure: 'drift.consistencyPct', kind: 'consistency', direction: 'higher-is-better', value: consistency });
-  const cost = costVsBaseline(results, s);
-  if (s.id !== 'baseline') {
-    out.push({ figure: 'vsBaseline.writeLatencyRatio', kind: 'cost-ratio', direction: 'lower-is-better', value: cost.writeLatencyRatio });
-    out.push({ figure: 'vsBaseline.writeThroughputRatio', kind: 'cost-ratio', direction: 'higher-is-better', value: cost.writeThroughputRatio });
+  if (j.ratiosOnly && base.kind !== 'cost-ratio') {
+    out.verdict = 'not compared';
+    out.note = 'the environments differ: only the ratios to baseline are judged';
+    return out;
   }
-  for (const [name, value] of Object.entries(serverFigures(s))) {
-    // Only the cost figures are judged; counts of the phase (ops, span, sizes) are shown as they are.
-    const judged = isHeadlineFigure(name) && name !== 'statements.matviewRefresh.refreshes';
-    out.push({ figure: `server.${name}`, kind: 'server', direction: judged ? 'lower-is-better' : 'neutral', value });
+  if (base.direction === 'neutral') return out;
+  const judged = j.absolute || !(ABSOLUTE_KINDS.has(base.kind) || MACHINE_STATE_FIGURES.has(base.figure));
+  if (!x?.samples || !y?.samples) {
+    out.note = 'one value per run: shown, not tested';
+    return out;
+  }
+  out.samples = { a: x.samples, b: y.samples };
+  const r = bootstrapMedianDifference(x.samples, y.samples, { seed: j.seed });
+  if (isTooFew(r)) {
+    out.verdict = 'too few samples';
+    out.note = `too few samples: needs ${r.needs} rounds (A has ${r.n.a}, B has ${r.n.b})`;
+    return out;
+  }
+  out.interval = { low: r.low, high: r.high, lowPct: pctOf(r.low, av), highPct: pctOf(r.high, av), confidence: r.confidence };
+  if (!r.significant) {
+    out.verdict = 'no significant change';
+    return out;
+  }
+  if (!judged) {
+    out.verdict = 'changed, not judged';
+    out.note = 'follows the machine\'s state as much as the code: the ratios to baseline are judged (--absolute judges this too)';
+    return out;
+  }
+  const worse = base.direction === 'lower-is-better' ? r.delta > 0 : r.delta < 0;
+  // The interval's bound nearest to 0 must be beyond the threshold: the change is significantly
+  // larger than the threshold, not only significantly different from 0. Two runs on a shared
+  // machine differ by more than their rounds do (the other processes' load moves between them),
+  // and this is what keeps that from crying wolf.
+  const near = r.delta > 0 ? r.low : -r.high;
+  const nearPct = pctOf(near, av);
+  const beyond = base.kind === 'errors' ? near > ERROR_RATE_LINE_PP : nearPct === null || nearPct > j.thresholdPct;
+  if (!beyond) out.verdict = 'within threshold';
+  else if (worse) {
+    out.verdict = 'regression';
+    out.regression = true;
+  } else {
+    out.verdict = 'improvement';
+    out.improvement = true;
   }
   return out;
-}
-
-function change(strategy: string, a: FigureValue | undefined, b: FigureValue | undefined, thresholdPct: number): FigureChange {
-  const base = (a ?? b)!;
-  const av = a?.value ?? null;
-  const bv = b?.value ?? null;
-  const delta = av !== null && bv !== null ? bv - av : null;
-  const changePct = delta !== null && av !== null && av !== 0 ? (delta / Math.abs(av)) * 100 : delta === 0 ? 0 : null;
-  let worse = false;
-  let better = false;
-  if (delta !== null && base.direction !== 'neutral' && delta !== 0) {
-    const up = delta > 0;
-    const isWorse = base.direction === 'lower-is-better' ? up : !up;
-    // From zero there is no percentage: any new error, lock wait or lost key counts.
-    const beyond = changePct === null ? true : Math.abs(changePct) > thresholdPct;
-    if (base.kind === 'consistency' && isWorse && av === 100) worse = true;
-    else if (beyond) {
-      worse = isWorse;
-      better = !isWorse;
-    }
-  }
-  return { strategy, figure: base.figure, kind: base.kind, direction: base.direction, a: av, b: bv, delta, changePct, regression: worse, improvement: better };
 }
 
 /** A capacity search's knees, per strategy, data size and SLO line; a knee below the lowest rate
@@ -145,7 +225,9 @@ function kneesOf(r: Results): Map<string, { strategy: string; figure: string; va
   return out;
 }
 
-/** Knees that moved: higher is better, and one that fell by more than the threshold regresses. */
+/** Knees that moved: higher is better, and one that fell by more than the threshold regresses. A
+ *  knee is one value per search (the search's bisection has its own tolerance), so the threshold
+ *  alone decides, as before. */
 function capacityChanges(a: Results, b: Results, thresholdPct: number, caveats: string[]): FigureChange[] {
   const ka = kneesOf(a);
   const kb = kneesOf(b);
@@ -153,10 +235,16 @@ function capacityChanges(a: Results, b: Results, thresholdPct: number, caveats: 
   for (const [key, x] of ka) {
     const y = kb.get(key);
     if (!y) continue;
-    const fv = (v: number): FigureValue => ({ figure: x.figure, kind: 'capacity', direction: 'higher-is-better', value: v });
-    const c = change(x.strategy, fv(x.value), fv(y.value), thresholdPct);
-    out.push(c);
-    if ((c.regression || c.improvement) && (x.lowerBound || y.lowerBound)) {
+    const delta = y.value - x.value;
+    const changePct = pctOf(delta, x.value);
+    const beyond = delta !== 0 && (changePct === null || Math.abs(changePct) > thresholdPct);
+    const regression = beyond && delta < 0;
+    const improvement = beyond && delta > 0;
+    out.push({
+      strategy: x.strategy, figure: x.figure, kind: 'capacity', direction: 'higher-is-better', a: x.value, b: y.value, delta, changePct,
+      regression, improvement, verdict: regression ? 'regression' : improvement ? 'improvement' : 'within threshold', basis: 'search',
+    });
+    if ((regression || improvement) && (x.lowerBound || y.lowerBound)) {
       caveats.push(`${x.strategy} ${x.figure}: ${x.lowerBound ? 'A' : 'B'}'s knee is a lower bound (harness, budget or ceiling), so the move may be the harness's`);
     }
   }
@@ -164,7 +252,7 @@ function capacityChanges(a: Results, b: Results, thresholdPct: number, caveats: 
 }
 
 function side(r: Results): RunSide {
-  return { runId: r.run.id, startedAt: r.run.startedAt, scenario: r.run.scenario?.name ?? '' };
+  return { runId: r.run.id, startedAt: r.run.startedAt, scenario: r.run.scenario?.name ?? '', rounds: Math.max(0, ...r.strategies.map((s) => s.rounds?.length ?? 0)) };
 }
 
 function caveatsOf(a: Results, b: Results): string[] {
@@ -174,9 +262,9 @@ function caveatsOf(a: Results, b: Results): string[] {
   if (sa !== sb) out.push('the two runs used different scenarios (load, data or options differ)');
   const ea = a.run.environment;
   const eb = b.run.environment;
+  // the full version strings (the first line names the difference that limits the judging)
   if (ea?.postgres?.version !== eb?.postgres?.version) out.push(`Postgres differs: ${ea?.postgres?.version} vs ${eb?.postgres?.version}`);
-  if (ea?.cpus !== eb?.cpus || ea?.memoryBytes !== eb?.memoryBytes) out.push('the machines differ (CPUs or memory)');
-  if (ea?.target !== eb?.target) out.push(`targets differ: ${ea?.target} vs ${eb?.target}`);
+  if (ea?.memoryBytes !== eb?.memoryBytes) out.push('the machines have different memory');
   if (a.run.interrupted || b.run.interrupted) out.push('a run was interrupted: its figures are partial');
   const ia = ea?.containers?.postgres?.image;
   const ib = eb?.containers?.postgres?.image;
@@ -188,14 +276,52 @@ function caveatsOf(a: Results, b: Results): string[] {
   return out.map(stripUrls);
 }
 
+/** What the runs need when a test could not decide for lack of rounds. */
+function tooFewSamples(figures: FigureChange[], a: RunSide, b: RunSide): string | undefined {
+  if (!figures.some((f) => f.verdict === 'too few samples')) return undefined;
+  return (
+    `too few samples to decide: the test needs ${MIN_SAMPLES} rounds per run (A has ${a.rounds}, B has ${b.rounds}); ` +
+    `set rounds: ${MIN_SAMPLES} or more in the scenario (rounds of a few seconds are enough: the built-in ci-gate has 6 of 1.5 s)`
+  );
+}
+
+/** The control: baseline's own write throughput or mean latency changed significantly beyond the
+ *  threshold. Nothing a strategy does touches the bare INSERT, so that is the machine or the
+ *  server, and the same move is in every strategy's absolute figures. */
+function baselineMoved(a: Results, b: Results, thresholdPct: number, seed: number): EnvironmentDifference | undefined {
+  const ba = a.strategies.find((s) => s.id === 'baseline' && s.status === 'ok');
+  const bb = b.strategies.find((s) => s.id === 'baseline' && s.status === 'ok');
+  if (!ba || !bb) return undefined;
+  const fa = figuresOf(a, ba);
+  const fb = figuresOf(b, bb);
+  for (const name of ['ops.write.throughput', 'ops.write.latencyMs.mean']) {
+    const x = fa.find((f) => f.figure === name);
+    const y = fb.find((f) => f.figure === name);
+    if (x?.value === undefined || y?.value === undefined) continue;
+    const c = change('baseline', x, y, { thresholdPct, ratiosOnly: false, absolute: true, seed });
+    if (c.regression || c.improvement) {
+      return { field: 'baseline', a: fmtValue(c, c.a), b: fmtValue(c, c.b), detail: `${name} ${fmtValue(c, c.a)} → ${fmtValue(c, c.b)} (${fmtChange(c.changePct)}, interval ${fmtInterval(c)})` };
+    }
+  }
+  return undefined;
+}
+
 export function compareResults(a: Results, b: Results, options: CompareOptions = {}): Comparison {
   const thresholdPct = options.thresholdPct ?? DEFAULT_THRESHOLD_PCT;
+  const seed = options.seed ?? DEFAULT_SEED;
+  const differences = environmentDifferences(a.run.environment, b.run.environment);
+  const moved = baselineMoved(a, b, thresholdPct, seed);
+  if (moved) differences.push(moved);
+  const sameEnvironment = options.sameEnvironment === true;
+  const ratiosOnly = differences.length > 0 && !sameEnvironment;
+  const j: Judging = { thresholdPct, ratiosOnly, absolute: options.absolute === true, seed };
   const figures: FigureChange[] = [];
+  const drift: DriftChange[] = [];
   const statusChanges: StatusChange[] = [];
   const idsB = new Set(b.strategies.map((s) => s.id));
   const idsA = new Set(a.strategies.map((s) => s.id));
   for (const sa of a.strategies) {
-    const sb = b.strategies.find((s) => s.id === sa.id);
+    const sb: StrategyResult | undefined = b.strategies.find((s) => s.id === sa.id);
     if (!sb) continue;
     if (sa.status !== sb.status) statusChanges.push({ strategy: sa.id, a: sa.status, b: sb.status, regression: sa.status === 'ok' });
     const fa = figuresOf(a, sa);
@@ -204,22 +330,30 @@ export function compareResults(a: Results, b: Results, options: CompareOptions =
     for (const n of names) {
       const x = fa.find((f) => f.figure === n);
       const y = fb.find((f) => f.figure === n);
-      if ((x?.value ?? undefined) === undefined && (y?.value ?? undefined) === undefined) continue;
-      figures.push(change(sa.id, x, y, thresholdPct));
+      if (x?.value === undefined && y?.value === undefined) continue;
+      figures.push(change(sa.id, x?.value === undefined ? undefined : x, y?.value === undefined ? undefined : y, j));
     }
+    drift.push(...driftChanges(sa.id, sa.drift, sb.drift));
   }
   const caveats = caveatsOf(a, b);
   figures.push(...capacityChanges(a, b, thresholdPct, caveats));
+  const sideA = side(a);
+  const sideB = side(b);
   return {
     thresholdPct,
-    a: side(a),
-    b: side(b),
+    method: { test: TEST_NAME, confidence: DEFAULT_CONFIDENCE, resamples: DEFAULT_RESAMPLES, seed: j.seed, minSamples: MIN_SAMPLES },
+    a: sideA,
+    b: sideB,
+    environment: { differences, sameEnvironment, judged: ratiosOnly ? 'ratios to baseline' : 'everything' },
+    absolute: j.absolute,
     figures,
     regressions: figures.filter((f) => f.regression),
+    drift,
     statusChanges,
     claimChanges: claimChanges(a, b),
     onlyInA: [...idsA].filter((id) => !idsB.has(id)),
     onlyInB: [...idsB].filter((id) => !idsA.has(id)),
+    ...(tooFewSamples(figures, sideA, sideB) ? { tooFewSamples: tooFewSamples(figures, sideA, sideB) } : {}),
     caveats: caveats.map(stripUrls),
   };
 }
@@ -236,13 +370,21 @@ function claimChanges(a: Results, b: Results): ClaimChange[] {
   return out;
 }
 
-/** True when B is worse than A beyond the threshold anywhere, or a strategy stopped running. */
-export function hasRegression(c: Comparison): boolean {
-  return c.regressions.length > 0 || c.statusChanges.some((s) => s.regression);
+/** How many regressions there are: significant figures beyond the threshold, drift the ledger
+ *  does not explain, strategies that stopped running. */
+export function regressionCount(c: Comparison): number {
+  return c.regressions.length + c.drift.filter((d) => d.verdict === 'regression').length + c.statusChanges.filter((s) => s.regression).length;
 }
 
-function fmtValue(f: FigureChange, v: number | null): string {
+/** True when B is significantly worse than A beyond the threshold anywhere, drifts where A did
+ *  not, or a strategy stopped running. */
+export function hasRegression(c: Comparison): boolean {
+  return regressionCount(c) > 0;
+}
+
+export function fmtValue(f: FigureChange, v: number | null): string {
   if (v === null) return '–';
+  if (f.normalized) return `${fmtNum(v)} ${f.normalized === 'per write' ? '/write' : '/s'}`;
   switch (f.kind) {
     case 'latency':
       return fmtMs(v);
@@ -260,34 +402,84 @@ function fmtValue(f: FigureChange, v: number | null): string {
   }
 }
 
-function flag(f: FigureChange): string {
-  return f.regression ? 'REGRESSION' : f.improvement ? 'better' : '';
+/** The interval as a signed percentage range, e.g. [+12 %, +31 %]. */
+export function fmtInterval(f: FigureChange): string {
+  const i = f.interval;
+  if (!i) return '';
+  if (i.lowPct === null || i.highPct === null) return `[${fmtNum(i.low)}, ${fmtNum(i.high)}]`;
+  const one = (p: number): string => fmtChange(p).replace(/ %$/, '');
+  return `[${one(i.lowPct)}, ${one(i.highPct)} %]`;
 }
 
-/** The figures a terminal table shows: the ones people compare, plus anything flagged. */
+function verdictLabel(f: FigureChange): string {
+  switch (f.verdict) {
+    case 'regression':
+      return 'REGRESSION';
+    case 'improvement':
+      return 'better';
+    case 'no significant change':
+      return '~';
+    case 'not judged':
+      return '';
+    default:
+      return f.verdict;
+  }
+}
+
+/** The figures a terminal table shows: the ones people compare, plus anything that changed. */
 function textFigures(c: Comparison): FigureChange[] {
   return c.figures.filter(
     (f) =>
       f.regression ||
       f.improvement ||
-      /latencyMs\.(p50|p99)$|throughput$|errorRatePct$|consistencyPct$|writeLatencyRatio$/.test(f.figure) ||
-      f.kind === 'capacity' ||
-      (f.kind === 'server' && f.direction !== 'neutral'),
+      f.verdict === 'within threshold' ||
+      f.verdict === 'changed, not judged' ||
+      f.verdict === 'new' ||
+      f.verdict === 'gone' ||
+      /ops\.write\.latencyMs\.(p50|p99)$|throughput$|errorRatePct$|^vsBaseline\.|^server\.(walBytesPerWrite|deadTuplesPerWrite)$/.test(f.figure) ||
+      f.kind === 'capacity',
   );
 }
 
+/** The lines above every rendering: the runs, the method, the environment. */
+export function headerLines(c: Comparison): string[] {
+  const out: string[] = [];
+  if (c.environment.differences.length) {
+    const d = describeDifferences(c.environment.differences);
+    out.push(
+      c.environment.sameEnvironment
+        ? `ENVIRONMENTS DIFFER (${d}); every figure compared anyway (--same-environment)`
+        : `ENVIRONMENTS DIFFER (${d}): only the ratios to baseline and drift are judged (--same-environment judges everything)`,
+    );
+  }
+  out.push(`A: ${c.a.runId} (${c.a.startedAt}, scenario ${c.a.scenario}, ${c.a.rounds} rounds)`);
+  out.push(`B: ${c.b.runId} (${c.b.startedAt}, scenario ${c.b.scenario}, ${c.b.rounds} rounds)`);
+  out.push(
+    `method: ${c.method.test}, ${c.method.confidence * 100} % interval; a regression is worse with its whole interval beyond ${c.thresholdPct} % ` +
+      `(error rates: ${ERROR_RATE_LINE_PP} percentage points)`,
+  );
+  out.push(
+    c.absolute
+      ? 'judged: ratios to baseline, dead tuples and WAL bytes per write, error rates, drift, and absolute latency and throughput (--absolute)'
+      : 'judged: ratios to baseline, dead tuples per write, error rates, drift; absolute latency and throughput and WAL bytes per write are shown, not judged (--absolute judges them)',
+  );
+  if (c.tooFewSamples) out.push(c.tooFewSamples);
+  for (const cv of c.caveats) out.push(`note: ${cv}`);
+  return out;
+}
+
+export function verdictLine(c: Comparison): string {
+  const n = regressionCount(c);
+  return n === 0 ? `no significant regression beyond ${c.thresholdPct} %` : `${n} regression${n === 1 ? '' : 's'} (significant, beyond ${c.thresholdPct} %, or drift)`;
+}
+
 export function renderCompareText(c: Comparison): string {
-  const rows = textFigures(c).map((f) => [f.strategy, f.figure, fmtValue(f, f.a), fmtValue(f, f.b), fmtChange(f.changePct), flag(f)]);
-  const header = ['strategy', 'figure', 'A', 'B', 'change', ''];
+  const rows = textFigures(c).map((f) => [f.strategy, f.figure, fmtValue(f, f.a), fmtValue(f, f.b), f.a === null || f.b === null ? '' : fmtChange(f.changePct), fmtInterval(f), verdictLabel(f)]);
+  const header = ['strategy', 'figure', 'A', 'B', 'change', `${c.method.confidence * 100} % interval`, ''];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]): string =>
-    cells.map((cell, i) => (i >= 2 && i <= 4 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
-  const out: string[] = [];
-  out.push(`A: ${c.a.runId} (${c.a.startedAt}, scenario ${c.a.scenario})`);
-  out.push(`B: ${c.b.runId} (${c.b.startedAt}, scenario ${c.b.scenario})`);
-  out.push(`threshold: ${c.thresholdPct} %`);
-  for (const cv of c.caveats) out.push(`note: ${cv}`);
-  out.push('');
+    cells.map((cell, i) => (i >= 2 && i <= 5 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
+  const out: string[] = [...headerLines(c), ''];
   out.push(line(header));
   out.push(widths.map((w) => '-'.repeat(w)).join('  ').trimEnd());
   let last = '';
@@ -297,53 +489,17 @@ export function renderCompareText(c: Comparison): string {
     out.push(line(r));
   }
   out.push('');
+  for (const d of c.drift) {
+    if (d.verdict === 'unchanged') continue;
+    out.push(`drift ${d.strategy} ${d.counter}: ${d.reason}${d.verdict === 'regression' ? '  REGRESSION' : d.verdict === 'improvement' ? '  better' : ''}`);
+  }
   for (const s of c.statusChanges) out.push(`${s.strategy}: status ${s.a} -> ${s.b}${s.regression ? '  REGRESSION' : ''}`);
   for (const x of c.claimChanges ?? []) out.push(`claim ${x.id}: ${x.a} -> ${x.b}  VERDICT CHANGED${x.phaseB ? ` (phase ${x.phaseB})` : ''}`);
   if (c.onlyInA.length) out.push(`only in A: ${c.onlyInA.join(', ')}`);
   if (c.onlyInB.length) out.push(`only in B: ${c.onlyInB.join(', ')}`);
-  const n = c.regressions.length + c.statusChanges.filter((s) => s.regression).length;
-  out.push(n === 0 ? `no regression beyond ${c.thresholdPct} %` : `${n} regression${n === 1 ? '' : 's'} beyond ${c.thresholdPct} %`);
+  out.push(verdictLine(c));
   return stripUrls(out.join('\n')) + '\n';
 }
 
-export function renderCompareHtml(c: Comparison): string {
-  const n = c.regressions.length + c.statusChanges.filter((s) => s.regression).length;
-  const byStrategy = new Map<string, FigureChange[]>();
-  for (const f of c.figures) byStrategy.set(f.strategy, [...(byStrategy.get(f.strategy) ?? []), f]);
-  const th = (t: string, num = false): string => `<th${num ? ' class="num"' : ''}>${esc(t)}</th>`;
-  const badge = (f: FigureChange): string =>
-    f.regression ? '<span class="badge bad">regression</span>' : f.improvement ? '<span class="badge good">better</span>' : '';
-  const tables = [...byStrategy]
-    .map(
-      ([id, figs]) =>
-        `<h3><code>${esc(id)}</code></h3><div class="table-wrap"><table><thead><tr>${th('figure')}${th('A', true)}${th('B', true)}${th('change', true)}${th('')}</tr></thead><tbody>` +
-        figs
-          .map(
-            (f) =>
-              `<tr><td><code>${esc(f.figure)}</code></td><td class="num">${esc(fmtValue(f, f.a))}</td><td class="num">${esc(fmtValue(f, f.b))}</td>` +
-              `<td class="num">${esc(fmtChange(f.changePct))}</td><td>${badge(f)}</td></tr>`,
-          )
-          .join('') +
-        '</tbody></table></div>',
-    )
-    .join('\n');
-  const regressionRows = [
-    ...c.regressions.map((f) => `<li><code>${esc(f.strategy)}</code> ${esc(f.figure)}: ${esc(fmtValue(f, f.a))} → ${esc(fmtValue(f, f.b))} (${esc(fmtChange(f.changePct))})</li>`),
-    ...c.statusChanges.filter((s) => s.regression).map((s) => `<li><code>${esc(s.strategy)}</code> status ${esc(s.a)} → ${esc(s.b)}</li>`),
-  ];
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>counterbench compare: ${esc(c.a.runId)} vs ${esc(c.b.runId)}</title><style>${STYLES}</style></head>
-<body><header class="page"><h1>counterbench: two runs compared</h1>
-<p>A: ${esc(c.a.runId)} (${esc(c.a.startedAt)}, ${esc(c.a.scenario)}) · B: ${esc(c.b.runId)} (${esc(c.b.startedAt)}, ${esc(c.b.scenario)}) · threshold ${esc(c.thresholdPct)} %</p></header>
-<main><section id="verdict"><h2>Verdict</h2>
-<p class="lead">${n === 0 ? esc(`No regression beyond ${c.thresholdPct} %.`) : esc(`${n} regression${n === 1 ? '' : 's'} beyond ${c.thresholdPct} %.`)}</p>
-${regressionRows.length ? `<div class="card bad"><ul>${regressionRows.join('')}</ul></div>` : ''}
-${(c.claimChanges ?? []).length ? `<h3>Claims whose verdict changed</h3><ul>${c.claimChanges.map((x) => `<li><code>${esc(x.id)}</code>: ${esc(x.a)} → <strong>${esc(x.b)}</strong>${x.phaseB ? ` <span class="muted">(phase ${esc(x.phaseB)})</span>` : ''} <span class="badge warn">verdict changed</span></li>`).join('')}</ul>` : ''}
-${c.caveats.length ? `<div class="banner">${c.caveats.map(esc).join('<br>')}</div>` : ''}
-${c.onlyInA.length ? `<p class="muted">Only in A: ${esc(c.onlyInA.join(', '))}</p>` : ''}
-${c.onlyInB.length ? `<p class="muted">Only in B: ${esc(c.onlyInB.join(', '))}</p>` : ''}
-</section><section id="figures"><h2>Every figure</h2>${tables}</section></main></body></html>
-`;
-}
-
+export { renderCompareHtml } from './compare-html.ts';
+export { renderCompareMarkdown } from './compare-markdown.ts';

@@ -11,6 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReports } from '../reports/write.ts';
 import { buildResults } from './reports-fixture.ts';
 import { buildCapacityResults } from './capacity-fixture.ts';
+import { measured } from './compare-fixture.ts';
+import { compareResults, renderCompareHtml } from '../reports/compare.ts';
+import { writeFile } from 'node:fs/promises';
 import { run } from '../harness/run/runner.ts';
 import { scenarioFromObject } from '../harness/config/scenario.ts';
 import type { Results } from '../harness/results/types.ts';
@@ -55,6 +58,10 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('report.html in a brow
 
   async function open(width: number, results: Results = buildResults()) {
     const [htmlPath] = await writeReports(results, outDir);
+    return openFile(width, htmlPath);
+  }
+
+  async function openFile(width: number, htmlPath: string) {
     const page = await ctx.newPage();
     await page.setViewportSize({ width, height: 900 });
     const problems: string[] = [];
@@ -131,6 +138,21 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('report.html in a brow
     expect(await page.textContent('#verdict .lead')).toContain('kept every counter exact');
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'report.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    expect(blocked).toEqual([]);
+    await page.close();
+  });
+
+  it('draws compare.html: a box plot of both runs per significant change, verdict first', async () => {
+    const htmlPath = path.join(outDir, 'compare.html');
+    await writeFile(htmlPath, renderCompareHtml(compareResults(measured(), measured({ slower: ['trigger-upsert'] }))));
+    const { page, problems, blocked } = await openFile(1280, htmlPath);
+    const charts = await page.$$eval('[data-chart]', (els) => els.map((el) => ({ id: el.id, boxes: el.querySelectorAll('svg path, svg rect').length })));
+    expect(charts.map((c) => c.id)).toContain('chart-compare-0-trigger-upsert-vsbaseline-writelatencyratio');
+    for (const c of charts) expect(c.boxes, c.id).toBeGreaterThan(0);
+    expect(await page.textContent('#verdict .lead')).toMatch(/^3 regressions/);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'compare.png'), fullPage: true });
     expect(problems).toEqual([]);
     expect(blocked).toEqual([]);
     await page.close();

@@ -5,9 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compareCommand } from '../harness/cli/compare.ts';
 import { reportCommand } from '../harness/cli/report.ts';
 import type { Output } from '../harness/cli/output.ts';
-import { compareResults, hasRegression, renderCompareHtml, renderCompareText } from '../reports/compare.ts';
+import { compareResults, hasRegression, renderCompareHtml, renderCompareMarkdown, renderCompareText } from '../reports/compare.ts';
 import type { Results } from '../harness/results/types.ts';
 import { buildResults } from './reports-fixture.ts';
+import { measured } from './compare-fixture.ts';
 
 function capture(): Output & { stdout: string; stderr: string } {
   const o = {
@@ -24,13 +25,7 @@ function capture(): Output & { stdout: string; stderr: string } {
   return o;
 }
 
-/** B is A with trigger-upsert's write p99 raised by half: a regression made by hand. */
-function slowerTrigger(): Results {
-  return buildResults((r) => {
-    const w = r.strategies.find((s) => s.id === 'trigger-upsert')!.ops.write!;
-    w.latencyMs = { ...w.latencyMs, p99: w.latencyMs.p99 * 1.5 };
-  });
-}
+const flagged = (c: ReturnType<typeof compareResults>): string[] => c.regressions.map((f) => `${f.strategy} ${f.figure}`);
 
 const tempDirs: string[] = [];
 afterAll(async () => {
@@ -48,76 +43,171 @@ async function writeRuns(a: Results, b: Results): Promise<{ dir: string; fileA: 
 }
 
 describe('compareResults', () => {
-  it('finds nothing between a run and itself', () => {
-    const c = compareResults(buildResults(), buildResults(), { thresholdPct: 10 });
+  it('finds nothing between a run and itself: every tested figure "no significant change"', () => {
+    const c = compareResults(measured(), measured());
     expect(c.regressions).toEqual([]);
     expect(hasRegression(c)).toBe(false);
-    expect(c.figures.length).toBeGreaterThan(50);
-    expect(c.figures.every((f) => f.changePct === 0)).toBe(true);
+    const tested = c.figures.filter((f) => f.basis === 'rounds');
+    expect(tested.length).toBeGreaterThan(20);
+    expect(tested.every((f) => f.verdict === 'no significant change' && f.changePct === 0 && f.interval!.lowPct! <= 0 && f.interval!.highPct! >= 0)).toBe(true);
   });
 
-  it('flags a write p99 raised by 50 %', () => {
-    const c = compareResults(buildResults(), slowerTrigger(), { thresholdPct: 10 });
-    expect(c.regressions.map((f) => `${f.strategy} ${f.figure}`)).toEqual(['trigger-upsert ops.write.latencyMs.p99']);
-    const f = c.regressions[0];
-    expect(f.changePct).toBeCloseTo(50, 6);
-    expect(f.a).toBe(2.4);
-    expect(f.b).toBeCloseTo(3.6, 9);
-    // beyond a threshold of 60 % it is no longer a regression
-    expect(compareResults(buildResults(), slowerTrigger(), { thresholdPct: 60 }).regressions).toEqual([]);
-  });
-
-  it('flags throughput down, consistency down, server cost up and a strategy that stopped running', () => {
-    const b = buildResults((r) => {
-      r.strategies.find((s) => s.id === 'baseline')!.ops.write!.throughput = 400;
-      const t = r.strategies.find((s) => s.id === 'trigger-upsert')!;
-      t.drift!.counters[0].consistencyPct = 99.5;
-      t.drift!.consistent = false;
-      (t.server as Record<string, number>).walBytesPerWrite = 1000;
-      const m = r.strategies.find((s) => s.id === 'materialized-view')!;
-      m.status = 'failed';
-      m.reason = 'deploy failed';
-    });
-    const c = compareResults(buildResults(), b, { thresholdPct: 10 });
-    const flagged = c.regressions.map((f) => `${f.strategy} ${f.figure}`);
-    expect(flagged).toContain('baseline ops.write.throughput');
-    expect(flagged).toContain('trigger-upsert drift.consistencyPct');
-    expect(flagged).toContain('trigger-upsert server.walBytesPerWrite');
-    expect(c.statusChanges).toEqual([{ strategy: 'materialized-view', a: 'ok', b: 'failed', regression: true }]);
+  it('flags a strategy three times as slow per write by its ratios to baseline, significant and beyond the threshold, with the interval', () => {
+    const c = compareResults(measured(), measured({ slower: ['trigger-upsert'] }));
+    expect(flagged(c)).toEqual(['trigger-upsert vsBaseline.writeLatencyRatio', 'trigger-upsert vsBaseline.writeP50Ratio', 'trigger-upsert vsBaseline.writeThroughputRatio']);
+    const ratio = c.regressions[0];
+    expect(ratio.changePct).toBeCloseTo(200, 6);
+    expect(ratio.interval!.lowPct!).toBeGreaterThan(c.thresholdPct);
+    expect(ratio.interval!.lowPct!).toBeLessThanOrEqual(200);
+    expect(ratio.interval!.highPct!).toBeGreaterThanOrEqual(200);
+    // absolute figures follow the machine's load: shown with their interval, judged with --absolute
+    const mean = (x: ReturnType<typeof compareResults>) => x.figures.find((f) => f.strategy === 'trigger-upsert' && f.figure === 'ops.write.latencyMs.mean')!;
+    expect(mean(c)).toMatchObject({ verdict: 'changed, not judged', regression: false });
+    const absolute = compareResults(measured(), measured({ slower: ['trigger-upsert'] }), { absolute: true });
+    expect(mean(absolute)).toMatchObject({ verdict: 'regression', regression: true });
+    // the same change with a threshold above it: significant, but within the threshold
+    const lenient = compareResults(measured(), measured({ slower: ['trigger-upsert'] }), { thresholdPct: 250 });
+    expect(lenient.regressions).toEqual([]);
+    expect(lenient.figures.find((f) => f.strategy === 'trigger-upsert' && f.figure === 'vsBaseline.writeLatencyRatio')!.verdict).toBe('within threshold');
   });
 
   it('improvements are not regressions', () => {
-    const faster = buildResults((r) => {
-      const w = r.strategies.find((s) => s.id === 'trigger-upsert')!.ops.write!;
-      w.latencyMs = { ...w.latencyMs, p99: 1 };
-    });
-    const c = compareResults(buildResults(), faster, { thresholdPct: 10 });
+    const c = compareResults(measured({ slower: ['trigger-upsert'] }), measured());
     expect(c.regressions).toEqual([]);
-    expect(c.figures.filter((f) => f.improvement).map((f) => f.figure)).toEqual(['ops.write.latencyMs.p99']);
+    expect(c.figures.filter((f) => f.improvement).map((f) => `${f.strategy} ${f.figure}`)).toEqual(['trigger-upsert vsBaseline.writeLatencyRatio', 'trigger-upsert vsBaseline.writeP50Ratio', 'trigger-upsert vsBaseline.writeThroughputRatio']);
   });
 
-  it('renders text and HTML with the regression marked', () => {
-    const c = compareResults(buildResults(), slowerTrigger(), { thresholdPct: 10 });
+  it('one noisy round in B (a stall to a third of the writes) is no significant change', () => {
+    const b = measured({
+      adjust: (r) => {
+        const w = r.strategies.find((s) => s.id === 'trigger-upsert')!.rounds![2].ops.write!;
+        w.throughput /= 3;
+        w.latencyMs = { ...w.latencyMs, mean: w.latencyMs.mean * 3, p99: w.latencyMs.p99 * 10 };
+      },
+    });
+    const c = compareResults(measured(), b, { absolute: true });
+    expect(c.regressions).toEqual([]);
+    expect(c.figures.find((f) => f.strategy === 'trigger-upsert' && f.figure === 'ops.write.latencyMs.p99')!.verdict).toBe('no significant change');
+  });
+
+  it('says "too few samples" with the rounds it needs instead of guessing', () => {
+    // the plain fixture has two rounds of baseline only; B's trigger-upsert p99 is 50 % higher
+    const b = buildResults((r) => {
+      const w = r.strategies.find((s) => s.id === 'trigger-upsert')!.ops.write!;
+      w.latencyMs = { ...w.latencyMs, p99: w.latencyMs.p99 * 1.5 };
+    });
+    const c = compareResults(buildResults(), b);
+    expect(c.regressions).toEqual([]);
+    expect(c.figures.find((f) => f.strategy === 'baseline' && f.figure === 'ops.write.latencyMs.p99')!.note).toBe('too few samples: needs 5 rounds (A has 2, B has 2)');
+    expect(c.figures.find((f) => f.strategy === 'trigger-upsert' && f.figure === 'ops.write.latencyMs.p99')!.note).toBe('one value per run: shown, not tested');
+    expect(c.tooFewSamples).toContain('needs 5 rounds per run (A has 2, B has 2)');
+    expect(renderCompareText(c)).toContain('set rounds: 5 or more');
+  });
+
+  it('compares extensive server figures per write or per second; present in one run only is new, not a regression', () => {
+    const b = measured({
+      adjust: (r) => {
+        const srv = r.strategies.find((s) => s.id === 'trigger-upsert')!.server as Record<string, any>;
+        // twice the writes made twice the dead tuples and WAL: the same cost per write
+        srv.ops.writes *= 2;
+        srv.wal.bytes *= 2;
+        srv.totals.updates *= 2;
+        srv.spanMs *= 2;
+        srv.lockWaits.lockWaitSamples *= 2;
+        const m = r.strategies.find((s) => s.id === 'materialized-view')!.server as Record<string, any>;
+        m.lockWaits = { lockWaitSamples: 40, lockWaitMs: 1000 };
+        m.spanMs = 10_000;
+      },
+    });
+    const c = compareResults(measured(), b);
+    const fig = (strategy: string, figure: string) => c.figures.find((f) => f.strategy === strategy && f.figure === figure)!;
+    expect(fig('trigger-upsert', 'server.wal.bytes')).toMatchObject({ normalized: 'per write', a: 3_840_000 / 6000, b: 3_840_000 / 6000, changePct: 0 });
+    expect(fig('trigger-upsert', 'server.lockWaits.lockWaitSamples')).toMatchObject({ normalized: 'per second', changePct: 0 });
+    expect(fig('materialized-view', 'server.lockWaits.lockWaitSamples')).toMatchObject({ verdict: 'new', a: null, regression: false });
+    expect(c.regressions).toEqual([]);
+  });
+
+  it('drift against the ledger: an exact strategy that loses increments is a regression whatever the statistics say', () => {
+    const losing = measured({
+      adjust: (r) => {
+        const d = r.strategies.find((s) => s.id === 'trigger-upsert')!.drift!;
+        d.consistent = false;
+        Object.assign(d.counters[0], { usersInconsistent: 2, consistencyPct: 99.9, lost: 3 });
+      },
+    });
+    const c = compareResults(measured(), losing);
+    expect(c.regressions).toEqual([]); // no figure moved
+    expect(c.drift.filter((d) => d.verdict === 'regression').map((d) => `${d.strategy} ${d.counter}`)).toEqual(['trigger-upsert user_stats.total_answers_lifetime']);
+    expect(hasRegression(c)).toBe(true);
+    expect(renderCompareText(c)).toMatch(/drift trigger-upsert user_stats\.total_answers_lifetime: was exact, now is not \(3 lost\)\s+REGRESSION/);
+  });
+
+  it('drift the deletes explain is not judged; extra beyond them, or a loss where there was none, is', () => {
+    const withDrift = (lost: number, extra: number, deletes: number) =>
+      measured({
+        adjust: (r) => {
+          const d = r.strategies.find((s) => s.id === 'trigger-upsert')!.drift!;
+          d.consistent = false;
+          d.ledger = { acknowledgedInserts: 20_000, acknowledgedDeletes: deletes, inDoubt: 0 };
+          Object.assign(d.counters[0], { usersInconsistent: 400, consistencyPct: 80, lost, extra });
+        },
+      });
+    const verdict = (a: Results, b: Results) => compareResults(a, b).drift.find((d) => d.strategy === 'trigger-upsert')!;
+    // a counter that ignores deletes: as many extra as deletes, in both runs, however many
+    expect(verdict(withDrift(0, 500, 500), withDrift(0, 900, 900))).toMatchObject({ verdict: 'not judged' });
+    expect(verdict(withDrift(0, 500, 500), withDrift(0, 950, 900)).verdict).toBe('regression');
+    expect(verdict(withDrift(0, 500, 500), withDrift(7, 500, 500)).reason).toMatch(/^loses increments \(7, 0\.350 per 1000 writes\) where A lost none$/);
+    expect(verdict(withDrift(4, 0, 0), withDrift(9, 0, 0)).verdict).toBe('not judged');
+  });
+
+  it('across environments judges only the ratios to baseline, unless --same-environment; a moved baseline counts as one', () => {
+    const bigger = measured({ slower: ['trigger-upsert'], adjust: (r) => (r.run.environment.cpus = 8) });
+    const c = compareResults(measured(), bigger);
+    expect(c.environment).toMatchObject({ judged: 'ratios to baseline', differences: [{ field: 'cpus', a: '2', b: '8' }] });
+    expect(renderCompareText(c).split('\n')[0]).toBe('ENVIRONMENTS DIFFER (CPUs 2 vs 8): only the ratios to baseline and drift are judged (--same-environment judges everything)');
+    expect(flagged(c)).toEqual(['trigger-upsert vsBaseline.writeLatencyRatio', 'trigger-upsert vsBaseline.writeP50Ratio', 'trigger-upsert vsBaseline.writeThroughputRatio']);
+    expect(c.figures.find((f) => f.figure === 'ops.write.latencyMs.mean' && f.strategy === 'trigger-upsert')!.verdict).toBe('not compared');
+    expect(flagged(compareResults(measured(), bigger, { sameEnvironment: true, absolute: true }))).toContain('trigger-upsert ops.write.latencyMs.mean');
+    // every strategy, baseline too, twice as slow: the machine, not the code
+    const loaded = measured({ slower: ['baseline', 'manual-update', 'trigger-upsert', 'production-trigger', 'materialized-view', 'count-star'] });
+    const m = compareResults(measured(), loaded, { absolute: true });
+    expect(m.environment.differences.map((d) => d.field)).toEqual(['baseline']);
+    expect(m.regressions).toEqual([]);
+  });
+
+  it('renders text, Markdown (significant changes only) and HTML with the regression and its interval', () => {
+    const c = compareResults(measured(), measured({ slower: ['trigger-upsert'] }));
     const text = renderCompareText(c);
-    const line = text.split('\n').find((l) => l.includes('ops.write.latencyMs.p99') && l.startsWith('trigger-upsert'))!;
-    expect(line).toContain('2.4 ms');
-    expect(line).toContain('3.6 ms');
-    expect(line).toContain('+50 %');
-    expect(line).toContain('REGRESSION');
-    expect(text).toContain('1 regression beyond 10 %');
+    const line = text.split('\n').find((l) => l.startsWith('trigger-upsert') && l.includes('vsBaseline.writeLatencyRatio'))!;
+    expect(line).toMatch(/\+200 %\s+\[\+\d.*%\]\s+REGRESSION$/);
+    expect(text).toMatch(/\d+ regressions \(significant, beyond 10 %, or drift\)\n$/);
+    const md = renderCompareMarkdown(c);
+    const rows = md.split('\n').filter((l) => l.startsWith('| `'));
+    expect(rows.length).toBe(c.figures.filter((f) => ['regression', 'improvement', 'within threshold'].includes(f.verdict)).length);
+    expect(rows.every((r) => r.startsWith('| `trigger-upsert`'))).toBe(true);
+    expect(md).toContain('**regression**');
     const html = renderCompareHtml(c);
-    expect(html).toContain('1 regression beyond 10 %.');
     expect(html).toContain('<span class="badge bad">regression</span>');
+    const specs = JSON.parse(/<script type="application\/json" id="chart-specs">(.*?)<\/script>/s.exec(html)![1]);
+    expect(specs.length).toBe(rows.length);
+    expect(specs[0].spec.layer[0].mark.type).toBe('boxplot');
+    expect(specs[0].spec.data.values.filter((v: { run: string }) => v.run === 'B')).toHaveLength(6);
   });
 });
 
 describe('compareCommand', () => {
-  it('exits 1 on a regression made by hand and writes compare.html beside B', async () => {
-    const { dir, fileA, fileB } = await writeRuns(buildResults(), slowerTrigger());
+  it('exits 1 on a regression made by hand and writes compare.html beside B; --markdown prints the table', async () => {
+    const { dir, fileA, fileB } = await writeRuns(measured(), measured({ slower: ['trigger-upsert'] }));
     const o = capture();
     expect(await compareCommand([fileA, fileB, '--threshold', '10'], o)).toBe(1);
     expect(o.stdout).toContain('REGRESSION');
     await access(path.join(dir, 'compare.html'));
+    const m = capture();
+    expect(await compareCommand([fileA, fileB, '--markdown'], m)).toBe(1);
+    expect(m.stdout).toMatch(/^### counterbench compare: \d+ regressions/);
+    expect(m.stdout).toContain('| `trigger-upsert` | `vsBaseline.writeLatencyRatio` |');
+    // above the change, the same files pass
+    expect(await compareCommand([fileA, fileB, '--threshold', '250'], capture())).toBe(0);
   });
 
   it('exits 0 when nothing got worse, and prints JSON with --json', async () => {
@@ -153,7 +243,7 @@ describe('compareCommand', () => {
 
   it('exits 2 on bad usage', async () => {
     const { fileA, fileB } = await writeRuns(buildResults(), buildResults());
-    for (const argv of [[fileA], [fileA, fileB, '--threshold', 'lots'], [fileA, fileB, '--bogus']]) {
+    for (const argv of [[fileA], [fileA, fileB, '--threshold', 'lots'], [fileA, fileB, '--bogus'], [fileA, fileB, '--json', '--markdown']]) {
       const o = capture();
       expect(await compareCommand(argv, o)).toBe(2);
       expect(o.stderr).toMatch(/^counterbench compare: /);

@@ -1,25 +1,37 @@
-// `counterbench compare A/results.json B/results.json [--threshold PCT] [--out DIR] [--json]`:
-// every figure's change from A to B on the terminal, compare.html beside B; exit 1 when a
-// regression passes the threshold.
+// `counterbench compare A/results.json B/results.json [--threshold PCT] [--out DIR] [--json]
+// [--markdown] [--same-environment] [--absolute]`: every figure's change from A to B with its interval on the
+// terminal (or the significant ones as Markdown), compare.html beside B; exit 1 on a significant
+// regression beyond the threshold or a drift regression.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT_FAILED_CHECK, EXIT_OK, UsageError } from '../errors.ts';
-import { compareResults, DEFAULT_THRESHOLD_PCT, hasRegression, renderCompareHtml, renderCompareText } from '../../reports/compare.ts';
+import { compareResults, DEFAULT_THRESHOLD_PCT, hasRegression, renderCompareHtml, renderCompareMarkdown, renderCompareText } from '../../reports/compare.ts';
+import { MIN_SAMPLES } from '../../reports/compare-stats.ts';
 import { readResults } from '../../reports/read-results.ts';
 import { parseCommandArgs, withUsageErrors } from './args.ts';
 import { prepareOutDir } from './out-dir.ts';
 import { describeFsError } from '../fs-error.ts';
 import { processOutput, type Output } from './output.ts';
 
-export const COMPARE_USAGE = `usage: counterbench compare A/results.json B/results.json [--threshold PCT] [--out DIR] [--json]
+export const COMPARE_USAGE = `usage: counterbench compare A/results.json B/results.json [--threshold PCT] [--out DIR] [--json | --markdown] [--same-environment] [--absolute]
 
-Shows how every figure changed from run A to run B and flags regressions: latency up, throughput
-down, consistency down, server cost up by more than the threshold. Exit code 1 when there is one.
-  --threshold PCT  percent a figure may get worse before it counts (default ${DEFAULT_THRESHOLD_PCT})
-  --out DIR        where to write compare.html (default: the directory of B)
-  --json           print the comparison as JSON instead of the table`;
+Compares run A with run B round by round: each figure's change with a 99 % bootstrap interval of
+the difference of medians. A regression is a change worse than the threshold with its whole
+interval, a counter that drifts where it did not (against what the ledger explains), or a
+strategy that stopped running; exit code 1 when there is one. Judged: the ratios to baseline, dead
+tuples per write, error rates and drift; the rest is shown. Runs need ${MIN_SAMPLES} rounds or more
+(the built-in ci-gate scenario has 6).
+  --threshold PCT      percent a change may be worse before it counts (default ${DEFAULT_THRESHOLD_PCT})
+  --out DIR            where to write compare.html (default: the directory of B)
+  --json               print the comparison as JSON instead of the table
+  --markdown           print the significant changes as a Markdown table (for a pull request)
+  --same-environment   judge every figure even when Postgres version, CPUs or target differ, or
+                       baseline itself moved (otherwise only the ratios to baseline are)
+  --absolute           judge absolute latency and throughput and WAL bytes per write too, not only
+                       the ratios to baseline (for a quiet machine of its own: on a shared one
+                       they follow its load and its checkpoints)`;
 
-const COMPARE_FLAGS = { threshold: 'string', out: 'string', json: 'boolean' } as const;
+const COMPARE_FLAGS = { threshold: 'string', out: 'string', json: 'boolean', markdown: 'boolean', 'same-environment': 'boolean', absolute: 'boolean' } as const;
 
 export async function compareCommand(argv: string[], o: Output = processOutput): Promise<number> {
   return withUsageErrors('compare', o.err, async () => {
@@ -34,11 +46,12 @@ export async function compareCommand(argv: string[], o: Output = processOutput):
         throw new UsageError(`--threshold: expected a percentage >= 0, got ${JSON.stringify(values.threshold)}`);
       }
     }
+    if (values.json && values.markdown) throw new UsageError('--json and --markdown: choose one');
     const [fileA, fileB] = positionals;
     const a = await readResults(fileA);
     const b = await readResults(fileB);
     const { dir } = await prepareOutDir(values.out ?? path.dirname(fileB), values.out ? '--out' : 'the directory of B (the default --out)');
-    const comparison = compareResults(a, b, { thresholdPct });
+    const comparison = compareResults(a, b, { thresholdPct, sameEnvironment: values['same-environment'] === true, absolute: values.absolute });
     const htmlPath = path.join(dir, 'compare.html');
     try {
       await writeFile(htmlPath, renderCompareHtml(comparison), 'utf8');
@@ -47,7 +60,10 @@ export async function compareCommand(argv: string[], o: Output = processOutput):
       throw new UsageError(`cannot write ${htmlPath}: ${describeFsError(e)}`);
     }
     if (values.json) o.out(JSON.stringify({ ...comparison, html: htmlPath, regression: hasRegression(comparison) }, null, 2));
-    else {
+    else if (values.markdown) {
+      o.out(renderCompareMarkdown(comparison).trimEnd());
+      o.err(`wrote ${htmlPath}`);
+    } else {
       o.out(renderCompareText(comparison));
       o.err(`wrote ${htmlPath}`);
     }

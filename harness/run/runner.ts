@@ -8,7 +8,7 @@ import type { Results } from '../results/types.ts';
 import { strategyById } from '../strategies/index.ts';
 import { newRunId } from './run-id.ts';
 import { openTargets, type Targets } from './targets.ts';
-import { runScenario } from './scenario-run.ts';
+import { runScenario, type ScenarioRunOptions } from './scenario-run.ts';
 import { writeResultsFile } from './write-results.ts';
 import { checkClaims } from '../../reports/claims.ts';
 import type { LiveStats } from '../load/driver.ts';
@@ -34,6 +34,9 @@ export interface RunOptions {
   onProgress?: (strategy: string, round: number, s: LiveStats) => void;
   /** the run's /metrics (run --metrics-port) */
   metrics?: RunMetrics;
+  /** after every strategy is deployed, before the load: a test changes a deployed schema here
+   *  (compare's tests make a strategy costlier or lossy without a strategy of their own) */
+  afterDeploy?: ScenarioRunOptions['afterDeploy'];
 }
 
 export interface RunOutcome {
@@ -60,7 +63,9 @@ export async function run(o: RunOptions): Promise<RunOutcome> {
       log,
       warn,
     });
-    const results = await runScenario(targets, s, { runId, startedAt, namespace: o.namespace, keep: o.keep, signal: o.signal, log, warn, onProgress: o.onProgress, metrics: o.metrics });
+    const results = await runScenario(targets, s, {
+      runId, startedAt, namespace: o.namespace, keep: o.keep, signal: o.signal, log, warn, onProgress: o.onProgress, metrics: o.metrics, afterDeploy: o.afterDeploy,
+    });
     results.claims = checkClaims(results);
     const written = writeResultsFile(results, outDir);
     if (written.fallback) warn(written.fallback);

@@ -38,7 +38,7 @@ const TOC: Array<[string, string]> = [
 
 // Draws every chart into its container; a chart that fails says so in place and in the console,
 // which the browser test watches.
-const BOOT = `
+export const BOOT = `
 (function () {
   var charts = JSON.parse(document.getElementById('chart-specs').textContent);
   charts.forEach(function (c) {
