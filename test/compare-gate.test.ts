@@ -12,30 +12,17 @@ import { run } from '../harness/run/runner.ts';
 import { loadScenario } from '../harness/config/scenario.ts';
 import { connectPg } from '../harness/db/connect.ts';
 import { compareCommand } from '../harness/cli/compare.ts';
-import type { Output } from '../harness/cli/output.ts';
 import type { Planned } from '../harness/run/rounds.ts';
 import type { Targets } from '../harness/run/targets.ts';
 import { testDatabaseUrl, uniqueTag } from './support/env.ts';
+import { captureOutput } from './support/capture-output.ts';
 
 const ns = uniqueTag();
 let dir: string;
 const A: string[] = [];
 let B: string;
 
-function capture(): Output & { stdout: string; stderr: string } {
-  const o = {
-    stdout: '',
-    stderr: '',
-    tty: false,
-    out(t: string) {
-      o.stdout += t + '\n';
-    },
-    err(t: string) {
-      o.stderr += t + '\n';
-    },
-  };
-  return o;
-}
+const capture = captureOutput;
 
 /** In B: trigger-upsert's every INSERT sleeps 2 ms more; manual-update's UPDATE of
  *  user_stats is swallowed for about one increment in twenty (the trigger's WHEN is evaluated

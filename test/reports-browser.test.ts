@@ -5,8 +5,6 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReports } from '../reports/write.ts';
 import { buildResults } from './reports-fixture.ts';
@@ -18,41 +16,24 @@ import { run } from '../harness/run/runner.ts';
 import { scenarioFromObject } from '../harness/config/scenario.ts';
 import type { Results } from '../harness/results/types.ts';
 import { testDatabaseUrl, testRedisUrl, uniqueTag } from './support/env.ts';
+import { CHROMIUM, launchChromium, openPageOffline } from './support/browser.ts';
 import { interleave } from '../harness/interleave/interleave.ts';
 import { strategyById } from '../harness/strategies/index.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(import.meta.dirname, '..', 'test-artifacts');
 
 // Skipped only off CI when Chromium is absent; on CI a missing browser fails the launch loudly.
 describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('report.html in a browser', () => {
-  let ctx: BrowserContext;
-  let profile: string;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
   let outDir: string;
 
   beforeAll(async () => {
-    profile = await mkdtemp(path.join(os.tmpdir(), 'cb-chromium-'));
     outDir = await mkdtemp(path.join(os.tmpdir(), 'cb-report-'));
-    ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1280, height: 900 },
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
-    await ctx?.close();
-    await rm(profile, { recursive: true, force: true });
+    await browser?.close();
     await rm(outDir, { recursive: true, force: true });
   });
 
@@ -61,30 +42,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('report.html in a brow
     return openFile(width, htmlPath);
   }
 
-  async function openFile(width: number, htmlPath: string) {
-    const page = await ctx.newPage();
-    await page.setViewportSize({ width, height: 900 });
-    const problems: string[] = [];
-    const blocked: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    await page.route('**', (route) => {
-      const url = route.request().url();
-      if (url.startsWith('file:')) return route.continue();
-      blocked.push(url);
-      return route.abort();
-    });
-    await page.goto(pathToFileURL(htmlPath).href);
-    // every chart container gets its SVG (the page renders with renderer: 'svg')
-    await page.waitForFunction(
-      () => [...document.querySelectorAll('[data-chart]')].every((el) => el.querySelector('svg, canvas')),
-      undefined,
-      { timeout: 30_000 },
-    );
-    return { page, problems, blocked };
-  }
+  const openFile = (width: number, htmlPath: string) => openPageOffline(browser.ctx, htmlPath, width);
 
   /** What a person sees after a real run, not a rendering fixture. */
   async function realRun(): Promise<Results> {

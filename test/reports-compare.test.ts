@@ -4,26 +4,13 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareCommand } from '../harness/cli/compare.ts';
 import { reportCommand } from '../harness/cli/report.ts';
-import type { Output } from '../harness/cli/output.ts';
 import { compareResults, hasRegression, renderCompareHtml, renderCompareMarkdown, renderCompareText } from '../reports/compare.ts';
 import type { Results } from '../harness/results/types.ts';
 import { buildResults } from './reports-fixture.ts';
 import { measured } from './compare-fixture.ts';
+import { captureOutput } from './support/capture-output.ts';
 
-function capture(): Output & { stdout: string; stderr: string } {
-  const o = {
-    stdout: '',
-    stderr: '',
-    tty: false,
-    out(t: string) {
-      o.stdout += t + '\n';
-    },
-    err(t: string) {
-      o.stderr += t + '\n';
-    },
-  };
-  return o;
-}
+const capture = captureOutput;
 
 const flagged = (c: ReturnType<typeof compareResults>): string[] => c.regressions.map((f) => `${f.strategy} ${f.figure}`);
 

@@ -8,18 +8,16 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Results, SuitePhaseResult } from '../harness/results/types.ts';
 import { ANALYSIS_CLAIMS } from '../reports/analysis.ts';
 import { STRATEGIES } from '../harness/strategies/index.ts';
 import { testDatabaseUrl, testRedisUrl, uniqueTag } from './support/env.ts';
+import { CHROMIUM, openReportOffline } from './support/browser.ts';
 
 const BIN = path.resolve('bin/counterbench.mjs');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 describe('counterbench run --scenario matrix-ci', () => {
   let out: string;
@@ -155,18 +153,8 @@ describe('counterbench run --scenario matrix-ci', () => {
 
   describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('report.html in a browser', () => {
     it('shows the suite, the three problems and the batch phase, and logs no error', async () => {
-      const profile = mkdtempSync(path.join(os.tmpdir(), 'cb-chromium-'));
-      const ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+      const { page, problems, close } = await openReportOffline(path.join(out, 'report.html'));
       try {
-        const page = await ctx.newPage();
-        const problems: string[] = [];
-        page.on('console', (m) => {
-          if (m.type() === 'error') problems.push(m.text());
-        });
-        page.on('pageerror', (e) => problems.push(e.message));
-        await page.route('**', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()));
-        await page.goto(pathToFileURL(path.join(out, 'report.html')).href);
-        await page.waitForFunction(() => [...document.querySelectorAll('[data-chart]')].every((el) => el.querySelector('svg, canvas')), undefined, { timeout: 30_000 });
         for (const id of ['suite', 'problem-double-increment', 'problem-slow-inserts', 'problem-bypass', 'phase-batch', 'phase-refresh-scaling']) {
           expect(await page.locator(`section#${id}`).isVisible(), id).toBe(true);
           expect(await page.locator(`nav.toc a[href="#${id}"]`).count(), id).toBe(1);
@@ -175,8 +163,7 @@ describe('counterbench run --scenario matrix-ci', () => {
         expect(await page.locator('#claims').innerText()).toContain('mv-refresh-blocks');
         expect(problems).toEqual([]);
       } finally {
-        await ctx.close();
-        rmSync(profile, { recursive: true, force: true });
+        await close();
       }
     });
   });
