@@ -28,6 +28,9 @@ import { OPS } from '../harness/load/ops.ts';
 import type { Scenario } from '../harness/config/types.ts';
 import type { StrategyContext } from '../harness/strategies/types.ts';
 import { main } from '../harness/cli/main.ts';
+import { deployedIn, takeSnapshot, verify } from '../harness/export/verify.ts';
+import { deployStrategy } from '../harness/run/deploy.ts';
+import { TEST_OPTIONS } from './support/deployed.ts';
 import type { Results } from '../harness/results/types.ts';
 import { testDatabaseUrl, uniqueTag } from './support/env.ts';
 import { stopSyncFetch } from './support/k6-shim/sync-fetch.ts';
@@ -267,6 +270,68 @@ describe('export k6: the request logic against serve and Postgres', () => {
     }
     expect(await replayStatements(strategyById('redis-queue')!, ctx)).toMatch(/Redis/);
     expect(await replayStatements(strategyById('manual-update')!, ctx)).toMatch(/application counts/);
+  });
+});
+
+describe('verify --since: several strategies in one namespace', () => {
+  const tag = uniqueTag();
+  const ids = ['trigger-fixed', 'manual-update'];
+  const data = { users: 10, sessionsPerUser: 2, answersPerUser: 2, answersSkew: 0 };
+  let admin: pg.Client;
+  beforeAll(async () => {
+    admin = await connectPg(testDatabaseUrl(), { applicationName: 'counterbench:test:verify' });
+    for (const id of ids) {
+      const ctx: StrategyContext = { schema: schemaFor(id, tag), redisPrefix: `counterbench:${tag}:`, users: data.users, options: TEST_OPTIONS };
+      await deployStrategy(testDatabaseUrl(), admin, strategyById(id)!, ctx, data, undefined);
+    }
+  });
+  afterAll(async () => {
+    for (const id of ids) await dropSchema(admin, schemaFor(id, tag)).catch(() => {});
+    await admin?.end();
+  });
+
+  // named like serve's pool, so that verify's settle waits for its statistics
+  async function load(id: string): Promise<void> {
+    const ctx: StrategyContext = { schema: schemaFor(id, tag), redisPrefix: `counterbench:${tag}:`, users: data.users, options: TEST_OPTIONS };
+    const c = await connectPg(testDatabaseUrl(), { schema: ctx.schema, applicationName: `counterbench:${id}:serve` });
+    try {
+      for (let i = 0; i < 20; i++) {
+        const userId = 1 + (i % data.users);
+        await strategyById(id)!.write({ pg: c, ctx }, { userId, sessionId: userId * data.sessionsPerUser, questionJsonId: `q-${i}`, rawAnswer: 'saved by the test' });
+      }
+    } finally {
+      await c.end();
+    }
+  }
+
+  it('charges WAL per write to the one strategy loaded, and to none when two were', async () => {
+    const scenario = loadScenario('smoke');
+    scenario.thresholds = [];
+    const deployed = await deployedIn(admin, tag, ids, TEST_OPTIONS);
+    expect(deployed.map((d) => d.strategy.id).sort()).toEqual([...ids].sort());
+    const run = async (since: Awaited<ReturnType<typeof takeSnapshot>>) => {
+      const r = await verify({ url: testDatabaseUrl(), admin, namespace: tag, deployed, scenario, since, runId: 'test', environment: {} as Results['run']['environment'] });
+      return (id: string) => r.strategies.find((x) => x.id === id)!.server as { walBytesPerWrite: number | null; walFpiPerWrite: number | null; buffersPerOp: number | null; ops: { writes: number }; wal: { bytes: number }; notes: string[] };
+    };
+
+    const first = await takeSnapshot(admin, tag, deployed);
+    await load('trigger-fixed');
+    const one = await run(first);
+    expect(one('trigger-fixed').ops.writes).toBe(20);
+    expect(one('trigger-fixed').walBytesPerWrite).toBeGreaterThan(0);
+    expect(one('trigger-fixed').notes.join(' ')).not.toMatch(/cannot be split/);
+
+    const since = await takeSnapshot(admin, tag, deployed);
+    await load('trigger-fixed');
+    await load('manual-update');
+    const two = await run(since);
+    for (const id of ids) {
+      const server = two(id);
+      expect(server.ops.writes).toBe(20);
+      expect(server.wal.bytes).toBeGreaterThan(0);
+      expect([server.walBytesPerWrite, server.walFpiPerWrite, server.buffersPerOp]).toEqual([null, null, null]);
+      expect(server.notes.join(' ')).toMatch(/2 strategies .*\((trigger-fixed, manual-update|manual-update, trigger-fixed)\).*cannot be split/);
+    }
   });
 });
 

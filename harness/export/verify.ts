@@ -64,9 +64,34 @@ export interface VerifyOptions {
   environment: Results['run']['environment'];
 }
 
+/** The figures diffServer divides a server-wide total by one strategy's operations. */
+const SERVER_WIDE_PER_OP = ['walBytesPerWrite', 'walFpiPerWrite', 'buffersPerOp'] as const;
+
+const answersTable = (x: ServerSnapshot | undefined) => x?.tables['user_answers_new'];
+
+/** Ids of the snapshot's strategies whose answers table took inserts or deletes since it; `after`
+ *  holds the ones already snapshotted, the others (not asked for with --strategies) are read here. */
+async function loadedSince(admin: pg.Client, since: VerifySnapshot, after: Map<string, ServerSnapshot>): Promise<string[]> {
+  const loaded: string[] = [];
+  for (const [id, before] of Object.entries(since.schemas)) {
+    let now: { inserts: number; deletes: number } | undefined = answersTable(after.get(id));
+    if (!after.has(id)) {
+      const r = await admin.query<{ inserts: string; deletes: string }>(
+        `SELECT n_tup_ins AS inserts, n_tup_del AS deletes FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'user_answers_new'`,
+        [schemaFor(id, since.namespace)],
+      );
+      if (r.rows[0]) now = { inserts: Number(r.rows[0].inserts), deletes: Number(r.rows[0].deletes) };
+    }
+    const was = answersTable(before);
+    if (now && (now.inserts > (was?.inserts ?? 0) || now.deletes > (was?.deletes ?? 0))) loaded.push(id);
+  }
+  return loaded;
+}
+
 export async function verify(o: VerifyOptions): Promise<Results> {
   const startedAt = new Date().toISOString();
   const strategies: StrategyResult[] = [];
+  const after = new Map<string, ServerSnapshot>();
   for (const d of o.deployed) {
     const s = d.strategy;
     const res: StrategyResult = { id: s.id, title: s.title, origin: s.origin, status: 'ok', counters: s.counters.map((k) => k.name), ops: {} };
@@ -88,16 +113,24 @@ export async function verify(o: VerifyOptions): Promise<Results> {
     } finally {
       await c.end().catch(() => {});
     }
-    const before = o.since?.schemas[s.id];
-    if (before) {
-      const after = await snapshotServer(o.admin, d.ctx.schema, settle(s.id));
-      const t = (x: ServerSnapshot) => x.tables['user_answers_new'];
-      const writes = Math.max(0, (t(after)?.inserts ?? 0) - (t(before)?.inserts ?? 0));
-      const deletes = Math.max(0, (t(after)?.deletes ?? 0) - (t(before)?.deletes ?? 0));
-      const server = diffServer(before, after, { writes, reads: 0, deletes });
-      server.notes.push(`since the snapshot of ${o.since!.takenAt}: writes and deletes are the rows the load inserted and deleted; reads are not known to the server's statistics, and WAL is the whole server's (anything else that wrote to it counts too)`);
-      res.server = server as unknown as Record<string, unknown>;
+    if (o.since?.schemas[s.id]) after.set(s.id, await snapshotServer(o.admin, d.ctx.schema, settle(s.id)));
+  }
+  // WAL and buffers are counted for the whole server: when several strategies were loaded, each
+  // one's share of them is unknown, and dividing the total by one strategy's rows overcharges it.
+  const loaded = o.since ? await loadedSince(o.admin, o.since, after) : [];
+  for (const res of strategies) {
+    const before = o.since?.schemas[res.id];
+    const now = after.get(res.id);
+    if (!before || !now) continue;
+    const writes = Math.max(0, (answersTable(now)?.inserts ?? 0) - (answersTable(before)?.inserts ?? 0));
+    const deletes = Math.max(0, (answersTable(now)?.deletes ?? 0) - (answersTable(before)?.deletes ?? 0));
+    const server = diffServer(before, now, { writes, reads: 0, deletes });
+    server.notes.push(`since the snapshot of ${o.since!.takenAt}: writes and deletes are the rows the load inserted and deleted; reads are not known to the server's statistics, and WAL is the whole server's (anything else that wrote to it counts too)`);
+    if (loaded.length > 1) {
+      for (const k of SERVER_WIDE_PER_OP) server[k] = null;
+      server.notes.push(`${loaded.length} strategies of namespace ${o.since!.namespace} took writes since the snapshot (${loaded.join(', ')}): WAL and buffers are the whole server's and cannot be split among them, so ${SERVER_WIDE_PER_OP.join(', ')} are not given; wal and database are the server's totals`);
     }
+    res.server = server as unknown as Record<string, unknown>;
   }
   const drift = o.scenario.thresholds.filter((t) => t.metric.startsWith('drift.') || t.metric.startsWith('server.'));
   return {
