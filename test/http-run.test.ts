@@ -11,6 +11,7 @@ import type { Results, StrategyResult } from '../harness/results/types.ts';
 import { scenarioFromObject } from '../harness/config/scenario.ts';
 import { testDatabaseUrl, testRedisUrl, uniqueTag } from './support/env.ts';
 import { BIN } from './support/own-servers.ts';
+import { replyOutcome } from '../harness/serve/http-phase.ts';
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'counterbench-http-'));
 afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
@@ -77,5 +78,22 @@ describe('run with load.via both', () => {
     expect(bad({ workers: 2 })).toThrow(/load\.via: both: autocannon runs in the main thread/);
     expect(bad({ via: 'sql' })).toThrow(/load\.pool: .*only with load\.via http or both/);
     expect(bad({ via: 'grpc' })).toThrow(/load\.via: expected "sql", "http" or "both"/);
+  });
+});
+
+describe("load.via http: serve's replies", () => {
+  it('reads them without throwing: a 2xx that is not the JSON serve sends is an http-bad-body failure', () => {
+    expect(replyOutcome('write', 201, '{"saved":true}')).toEqual({ ok: true });
+    expect(replyOutcome('read', 200, '{"userId":3,"count":7}')).toEqual({ ok: true, count: 7 });
+    expect(replyOutcome('delete', 200, '{"removed":false}')).toEqual({ ok: true, removed: false });
+    // a proxy's page, a cut-off body, JSON without the field
+    expect(replyOutcome('read', 200, '<html>Bad Gateway</html>')).toEqual({ ok: false, kind: 'http-bad-body', inDoubt: false });
+    expect(replyOutcome('read', 200, '{"userId":3,"cou')).toEqual({ ok: false, kind: 'http-bad-body', inDoubt: false });
+    expect(replyOutcome('read', 200, 'null')).toEqual({ ok: false, kind: 'http-bad-body', inDoubt: false });
+    // the delete ran: whether it removed a row is unknown
+    expect(replyOutcome('delete', 204, undefined)).toEqual({ ok: false, kind: 'http-bad-body', inDoubt: true });
+    expect(replyOutcome('delete', 200, '{"ok":1}')).toEqual({ ok: false, kind: 'http-bad-body', inDoubt: true });
+    expect(replyOutcome('write', 503, '{"error":"unavailable"}')).toEqual({ ok: false, kind: 'http-503', inDoubt: true });
+    expect(replyOutcome('delete', 409, '{"error":"conflict"}')).toEqual({ ok: false, kind: 'http-409', inDoubt: false });
   });
 });

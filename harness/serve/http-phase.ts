@@ -52,6 +52,31 @@ interface ConnState {
   pending?: Pending;
 }
 
+export type ReplyOutcome =
+  | { ok: true; removed?: boolean; count?: number }
+  | { ok: false; kind: string; inDoubt: boolean };
+
+/** What one reply of serve means for the phase. It runs in autocannon's event handlers, where
+ *  a throw would be uncaught and end the run, so it never throws: a 2xx whose body is not the
+ *  JSON serve sends is a failure of its own kind. */
+export function replyOutcome(op: OpName, status: number, body: string | undefined): ReplyOutcome {
+  // a 4xx was refused before anything was written; a 5xx may have written part of it
+  if (status < 200 || status >= 300) return { ok: false, kind: `http-${status}`, inDoubt: op !== 'read' && status >= 500 };
+  if (op === 'write') return { ok: true };
+  let reply: unknown;
+  try {
+    reply = JSON.parse(body ?? '');
+  } catch {
+    reply = undefined;
+  }
+  const field = reply !== null && typeof reply === 'object' ? (reply as Record<string, unknown>)[op === 'delete' ? 'removed' : 'count'] : undefined;
+  if (op === 'delete') {
+    // the delete ran, but whether it removed a row is not known
+    return typeof field === 'boolean' ? { ok: true, removed: field } : { ok: false, kind: 'http-bad-body', inDoubt: true };
+  }
+  return typeof field === 'number' && Number.isFinite(field) ? { ok: true, count: field } : { ok: false, kind: 'http-bad-body', inDoubt: false };
+}
+
 export async function runHttpPhase(o: PhaseOptions & { pool: number }): Promise<PhaseResult & { http: HttpFigures }> {
   const s = o.scenario;
   if (s.phases.stages.length) throw new Error('load.via http: phases.stages are not supported (autocannon runs one constant load)');
@@ -106,18 +131,15 @@ export async function runHttpPhase(o: PhaseOptions & { pool: number }): Promise<
       if (!p) return;
       st.pending = undefined;
       const done = performance.now();
-      const status = p.status ?? 0;
-      const ok = status >= 200 && status < 300;
-      if (!ok) {
-        // a 4xx was refused before anything was written; a 5xx may have written part of it
-        if (p.op !== 'read' && status >= 500) o.ledger.operationInDoubt();
+      const r = replyOutcome(p.op, p.status ?? 0, p.body);
+      if (!r.ok) {
+        if (r.inDoubt) o.ledger.operationInDoubt();
         if (p.op === 'write') o.ledger.insertFailed(p.u);
         runner.failures++;
         if (p.measured) {
           const op = runner.stats[p.op];
           op.errors++;
-          const kind = `http-${status}`;
-          op.errorsByKind[kind] = (op.errorsByKind[kind] ?? 0) + 1;
+          op.errorsByKind[r.kind] = (op.errorsByKind[r.kind] ?? 0) + 1;
           runner.series.record(Math.floor(((s.load.kind === 'open' ? done : p.sentAt) - w.measureStart) / 1000), p.op, 0, true);
         }
         return;
@@ -125,9 +147,9 @@ export async function runHttpPhase(o: PhaseOptions & { pool: number }): Promise<
       let counted = true;
       if (p.op === 'write') o.ledger.insertAcked(p.u, done);
       else if (p.op === 'delete') {
-        counted = JSON.parse(p.body ?? '{}').removed === true;
+        counted = r.removed === true;
         o.ledger.deleteAcked(p.u, counted);
-      } else if (p.measured) runner.judge?.judge(p.u, Number(JSON.parse(p.body ?? '{}').count), p.readStart);
+      } else if (p.measured) runner.judge?.judge(p.u, r.count!, p.readStart);
       const op = runner.stats[p.op];
       if (counted) op.completed++;
       if (!p.measured) return;
