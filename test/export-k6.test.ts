@@ -358,6 +358,13 @@ describe('import k6', () => {
     expect(both.ops.write!.latencyMs.mean).toBeCloseTo((2.4 * 1260 + 3.1 * 1000) / 2260, 6);
     expect(both.ops.write!.latencyMs.p99).toBe(61);
     expect(both.notes.join(' ')).toMatch(/upper bound/);
+    // an instance whose summary lacks the completion count: its mean is not weighted by another's
+    const noCount = structuredClone(a);
+    delete noCount.metrics['counterbench_op_completed{op:write,phase:measure}'];
+    const partial = importOps([noCount, b], 3);
+    expect(partial.ops.write!.count).toBe(1000);
+    expect(partial.ops.write!.latencyMs.mean).toBeCloseTo(3.1, 6);
+    expect(partial.notes.join(' ')).toMatch(/write: the mean leaves out a, whose summary has counterbench_op_duration but no counterbench_op_completed count/);
     expect(parseK6Summary({ nope: 1 }, 'x.json')).toMatch(/x.json: not a k6 summary/);
   });
 

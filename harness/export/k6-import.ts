@@ -61,15 +61,26 @@ export function importOps(summaries: K6Summary[], measuredSeconds: number | unde
   const ops: ImportedOps['ops'] = {};
   const notes: string[] = [];
   for (const op of ['write', 'read', 'delete'] as OpName[]) {
-    const dur = summaries.map((s) => s.metrics[`${K6_METRICS.duration}${tag(op)}`]).filter(Boolean);
-    const done = summaries.map((s) => s.metrics[`${K6_METRICS.completed}${tag(op)}`]).filter(Boolean);
-    const failed = summaries.map((s) => s.metrics[`${K6_METRICS.failures}${tag(op)}`]).filter(Boolean);
-    if (!dur.length && !done.length && !failed.length) continue;
-    const count = done.reduce((a, m) => a + (m.count ?? 0), 0);
-    const errors = failed.reduce((a, m) => a + (m.count ?? 0), 0);
-    const rate = done.reduce((a, m) => a + (m.rate ?? 0), 0);
+    // per instance, so that a mean is weighted by its own instance's count when a summary lacks a metric
+    const per = summaries.map((s) => ({
+      file: s.file,
+      dur: s.metrics[`${K6_METRICS.duration}${tag(op)}`] as Record<string, number> | undefined,
+      done: s.metrics[`${K6_METRICS.completed}${tag(op)}`] as Record<string, number> | undefined,
+      failed: s.metrics[`${K6_METRICS.failures}${tag(op)}`] as Record<string, number> | undefined,
+    }));
+    const dur = per.flatMap((p) => (p.dur ? [p.dur] : []));
+    if (!per.some((p) => p.dur || p.done || p.failed)) continue;
+    const count = per.reduce((a, p) => a + (p.done?.count ?? 0), 0);
+    const errors = per.reduce((a, p) => a + (p.failed?.count ?? 0), 0);
+    const rate = per.reduce((a, p) => a + (p.done?.rate ?? 0), 0);
     const pick = (k: string) => Math.max(...dur.map((m) => m[k] ?? 0));
-    const mean = count > 0 ? dur.reduce((a, m, i) => a + (m.avg ?? 0) * (done[i]?.count ?? 0), 0) / count : dur[0]?.avg ?? 0;
+    const weighted = per.filter((p) => p.dur && (p.done?.count ?? 0) > 0);
+    const weight = weighted.reduce((a, p) => a + p.done!.count!, 0);
+    const mean = weight > 0
+      ? weighted.reduce((a, p) => a + (p.dur!.avg ?? 0) * p.done!.count!, 0) / weight
+      : dur.reduce((a, m) => a + (m.avg ?? 0), 0) / (dur.length || 1);
+    const unweighed = per.filter((p) => p.dur && !weighted.includes(p)).map((p) => p.file);
+    if (weight > 0 && unweighed.length) notes.push(`${op}: the mean leaves out ${unweighed.join(', ')}, whose summary has ${K6_METRICS.duration} but no ${K6_METRICS.completed} count to weigh it by`);
     const latency: LatencySummary = { mean, p50: pick('med'), p95: pick('p(95)'), p99: pick('p(99)'), max: pick('max') };
     if (dur.some((m) => m['p(99.9)'] !== undefined)) latency.p999 = pick('p(99.9)');
     ops[op] = { count, errors, errorsByKind: errors ? { k6: errors } : {}, throughput: measuredSeconds ? count / measuredSeconds : rate, latencyMs: latency };
