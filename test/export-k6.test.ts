@@ -308,7 +308,7 @@ describe('verify --since: several strategies in one namespace', () => {
     const scenario = loadScenario('smoke');
     scenario.thresholds = [];
     const deployed = await deployedIn(admin, tag, ids, TEST_OPTIONS);
-    expect(deployed.map((d) => d.strategy.id).sort()).toEqual([...ids].sort());
+    expect(deployed.map((d) => [d.strategy.id, d.ctx.users]).sort()).toEqual(ids.map((id) => [id, data.users]).sort());
     const run = async (since: Awaited<ReturnType<typeof takeSnapshot>>) => {
       const r = await verify({ url: testDatabaseUrl(), admin, namespace: tag, deployed, scenario, since, runId: 'test', environment: {} as Results['run']['environment'] });
       return (id: string) => r.strategies.find((x) => x.id === id)!.server as { walBytesPerWrite: number | null; walFpiPerWrite: number | null; buffersPerOp: number | null; ops: { writes: number }; wal: { bytes: number }; notes: string[] };
@@ -331,6 +331,29 @@ describe('verify --since: several strategies in one namespace', () => {
       expect(server.wal.bytes).toBeGreaterThan(0);
       expect([server.walBytesPerWrite, server.walFpiPerWrite, server.buffersPerOp]).toEqual([null, null, null]);
       expect(server.notes.join(' ')).toMatch(/2 strategies .*\((trigger-fixed, manual-update|manual-update, trigger-fixed)\).*cannot be split/);
+    }
+  });
+});
+
+describe('serve and export: bad flags, in the words of every other command', () => {
+  it('a port already taken, a port out of range, a count out of range: one line, exit 2', async () => {
+    const net = await import('node:net');
+    const busy = net.createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+    const port = (busy.address() as { port: number }).port;
+    const run = async (argv: string[]) => {
+      const err: string[] = [];
+      const code = await main(argv, { out: () => {}, err: (l: string) => err.push(l), tty: false });
+      return [code, err];
+    };
+    try {
+      const serve = ['serve', '--strategy', 'trigger-fixed', '--namespace', uniqueTag(), '--database-url', testDatabaseUrl()];
+      expect(await run([...serve, '--port', String(port)])).toEqual([2, [`counterbench serve: --port: cannot listen on 127.0.0.1:${port}: already in use`]]);
+      expect(await run([...serve, '--port', '70000'])).toEqual([2, ['counterbench serve: --port: expected an integer from 0 to 65535, got "70000"']]);
+      expect(await run([...serve, '--pool', '0'])).toEqual([2, ['counterbench serve: --pool: expected an integer from 1 to 1000, got "0"']]);
+      expect(await run(['export', 'k6', '--scenario', 'smoke', '--parallelism', 'x', '--out', path.join(tmp, 'bad')])).toEqual([2, ['counterbench export: --parallelism: expected an integer from 1 to 1000, got "x"']]);
+    } finally {
+      busy.close();
     }
   });
 });

@@ -80,12 +80,29 @@ export function parseCommandArgs<F extends Flags>(spec: CommandSpec<F>, argv: st
   return { values: values as FlagValues<F>, positionals };
 }
 
-/** An integer flag of at least `min`; `fallback` when absent. */
-export function intFlag(flag: string, v: string | undefined, o: { min: number; fallback: number }): number {
+/** An integer flag of at least `min` (and at most `max`, when given); `fallback` when absent. */
+export function intFlag(flag: string, v: string | undefined, o: { min: number; max?: number; fallback: number }): number {
   if (v === undefined) return o.fallback;
   const n = /^\s*[+-]?\d+\s*$/.test(v) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < o.min) throw new UsageError(`${flag}: expected an integer >= ${o.min}, got ${quote(v)}`);
+  if (!Number.isSafeInteger(n) || n < o.min || (o.max !== undefined && n > o.max)) {
+    throw new UsageError(`${flag}: expected an integer ${o.max === undefined ? `>= ${o.min}` : `from ${o.min} to ${o.max}`}, got ${quote(v)}`);
+  }
   return n;
+}
+
+/** The usage error of a listen() that failed for where it was told to listen (the port taken or
+ *  not allowed, the host not this machine's); undefined for any other error. */
+export function listenError(e: unknown, where: { host: string; port: number; portFlag: string; hostFlag?: string }): UsageError | undefined {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const why =
+    code === 'EADDRINUSE' ? 'already in use'
+    : code === 'EACCES' ? 'not allowed for this user'
+    : code === 'EADDRNOTAVAIL' ? `${where.host} is not an address of this machine`
+    : code === 'ENOTFOUND' ? `${where.host} is not a known host name`
+    : undefined;
+  if (!why) return undefined;
+  const flag = code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' ? (where.hostFlag ?? where.portFlag) : where.portFlag;
+  return new UsageError(`${flag}: cannot listen on ${where.host}:${where.port}: ${why}`);
 }
 
 /** Runs a command's body, turning a UsageError into its one line and exit 2 as main() does, for

@@ -12,7 +12,7 @@ import { k6Script, k6Tsconfig, XK6_SQL_TYPES, type K6Target } from '../export/k6
 import { testRunManifest } from '../export/k6-operator.ts';
 import { replayStatements } from '../export/sql-statements.ts';
 import { SERVE_NAMESPACE } from './serve.ts';
-import { parseCommandArgs } from './args.ts';
+import { intFlag, parseCommandArgs } from './args.ts';
 import type { Output } from './output.ts';
 
 export const EXPORT_USAGE = `usage: counterbench export k6 --scenario NAME [--target http|sql] [--out DIR]
@@ -28,13 +28,6 @@ export const EXPORT_USAGE = `usage: counterbench export k6 --scenario NAME [--ta
 Writes the script (<scenario>.<target>.k6.ts), its tsconfig.json (tsc -p DIR checks it against
 @types/k6) and testrun.yaml (k6-operator). k6 exits 99 when a threshold fails.`;
 
-function intFlag(name: string, v: string | undefined, dflt: number, min: number, max: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n < min || n > max) throw new UsageError(`--${name}: expected an integer from ${min} to ${max}, got "${v}"`);
-  return n;
-}
-
 export async function exportCommand(argv: string[], o: Output): Promise<number> {
   const flags = { scenario: 'string', target: 'string', strategy: 'string', namespace: 'string', out: 'string', parallelism: 'string', 'expected-latency': 'string' } as const;
   const args = parseCommandArgs({ command: 'export', usage: EXPORT_USAGE, flags, positionals: { count: 1, what: 'what to export: k6' } }, argv, o.out);
@@ -46,8 +39,8 @@ export async function exportCommand(argv: string[], o: Output): Promise<number> 
   if (target !== 'http' && target !== 'sql') throw new UsageError(`--target: expected http or sql, got "${v.target}"`);
   const scenario = loadScenario(v.scenario);
   if (scenario.capacity) throw new UsageError(`--scenario: ${scenario.name} is a capacity search; export a run scenario`);
-  const parallelism = intFlag('parallelism', v.parallelism, 1, 1, 1000);
-  const expectedLatencyMs = intFlag('expected-latency', v['expected-latency'], 50, 1, 600_000);
+  const parallelism = intFlag('--parallelism', v.parallelism, { min: 1, max: 1000, fallback: 1 });
+  const expectedLatencyMs = intFlag('--expected-latency', v['expected-latency'], { min: 1, max: 600_000, fallback: 50 });
   const ns = checkNamespace(v.namespace) ?? SERVE_NAMESPACE;
   let sql: Parameters<typeof k6Script>[0]['sql'];
   if (target === 'sql') {

@@ -10,7 +10,7 @@ import type { Job, JobEvent, StrategyContext } from '../strategies/types.ts';
 import { openPostgres, type PgTarget } from '../provision/postgres.ts';
 import { openRedis, type RedisTarget } from '../provision/redis.ts';
 import { connectPg } from '../db/connect.ts';
-import { dropSchema } from '../db/schemas.ts';
+import { dropSchema, seededUsers } from '../db/schemas.ts';
 import { checkNamespace, schemaFor } from '../db/schema-name.ts';
 import type { Reconnecting } from '../db/reconnecting.ts';
 import { redisPrefixFor } from '../strategies/redis-keys.ts';
@@ -20,7 +20,7 @@ import { describeUrl } from '../redact.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
 import { startServe, type RunningServe } from '../serve/service.ts';
 import { ROUTES } from '../serve/app.ts';
-import { parseCommandArgs } from './args.ts';
+import { intFlag, listenError, parseCommandArgs } from './args.ts';
 import type { Output } from './output.ts';
 
 export const SERVE_NAMESPACE = 'serve';
@@ -42,23 +42,12 @@ Routes: POST ${ROUTES.write.path} {userId, sessionId[, questionJsonId, rawAnswer
         GET ${ROUTES.health.path}
 Bad requests get a 4xx JSON error; a database that is down gets a 503. Stops on Ctrl-C or SIGTERM.`;
 
-function intFlag(name: string, v: string | undefined, dflt: number, min: number, max: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name}: expected an integer from ${min} to ${max}, got "${v}"`);
-  return n;
-}
-
 /** Throws the usage error the port or host deserves when nothing can listen there now. */
 async function portFree(host: string, port: number): Promise<void> {
   if (port === 0) return;
   await new Promise<void>((resolve, reject) => {
     const srv = net.createServer();
-    srv.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EADDRINUSE') reject(new UsageError(`--port: ${port} on ${host} is already in use`));
-      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' || e.code === 'EACCES') reject(new UsageError(`--host/--port: cannot listen on ${host}:${port} (${e.code})`));
-      else reject(e);
-    });
+    srv.once('error', (e) => reject(listenError(e, { host, port, portFlag: '--port', hostFlag: '--host' }) ?? e));
     srv.listen(port, host, () => srv.close(() => resolve()));
   });
 }
@@ -67,8 +56,7 @@ async function portFree(host: string, port: number): Promise<void> {
 async function existingUsers(admin: pg.Client, schema: string): Promise<number | null> {
   const r = await admin.query<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [`${schema}.user_stats`]);
   if (!r.rows[0].t) return null;
-  const u = await admin.query<{ n: number | null }>(`SELECT max(id)::int AS n FROM ${schema}.users`);
-  return u.rows[0].n ?? 0;
+  return seededUsers(admin, schema);
 }
 
 export async function serveCommand(argv: string[], o: Output, signal?: AbortSignal): Promise<number> {
@@ -79,8 +67,8 @@ export async function serveCommand(argv: string[], o: Output, signal?: AbortSign
   if (!v.strategy) throw new UsageError(`--strategy: required (one of: ${ALL_STRATEGY_IDS.join(', ')})`);
   if (!isStrategyId(v.strategy)) throw new UsageError(`--strategy: unknown strategy "${v.strategy}" (expected one of: ${ALL_STRATEGY_IDS.join(', ')})`);
   const strategy = strategyById(v.strategy)!;
-  const port = intFlag('port', v.port, 8080, 0, 65535);
-  const poolSize = intFlag('pool', v.pool, 10, 1, 1000);
+  const port = intFlag('--port', v.port, { min: 0, max: 65535, fallback: 8080 });
+  const poolSize = intFlag('--pool', v.pool, { min: 1, max: 1000, fallback: 10 });
   const host = v.host ?? '127.0.0.1';
   const ns = checkNamespace(v.namespace) ?? SERVE_NAMESPACE;
   const scenario = loadScenario(v.scenario ?? 'smoke');
@@ -119,10 +107,8 @@ export async function serveCommand(argv: string[], o: Output, signal?: AbortSign
     try {
       server = await startServe({ strategy, ctx, pgUrl: target.url, redisUrl: redisTarget?.url, pool: poolSize, port, host, maxRetries: scenario.options.maxRetries });
     } catch (e) {
-      const code = (e as { code?: string }).code;
-      if (code === 'EADDRINUSE') throw new UsageError(`--port: ${port} on ${host} is already in use`);
-      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`--host: cannot listen on "${host}"`);
-      throw e;
+      // taken between the check above and now
+      throw listenError(e, { host, port, portFlag: '--port', hostFlag: '--host' }) ?? e;
     }
     const events: JobEvent[] = [];
     jobs = await startJobs({ strategy, ctx, pgUrl: target.url, redisUrl: redisTarget?.url }, events, links);

@@ -27,6 +27,12 @@ export async function listOwnSchemas(c: pg.ClientBase, namespace?: string): Prom
   });
 }
 
+/** The users a deployed strategy schema was seeded with (ids are 1..n). */
+export async function seededUsers(c: pg.ClientBase, schema: string): Promise<number> {
+  const r = await c.query<{ n: number | null }>(`SELECT max(id)::int AS n FROM ${q(schema)}.users`);
+  return r.rows[0].n ?? 0;
+}
+
 /** SET search_path for a connection that works inside one strategy's schema. */
 export function searchPathOption(schema: string): string {
   return `-c search_path=${ownSchema(schema)}`;

@@ -11,6 +11,7 @@ import type { Strategy, StrategyContext } from '../strategies/types.ts';
 import { schemaFor } from '../db/schema-name.ts';
 import { redisPrefixFor } from '../strategies/redis-keys.ts';
 import { connectPg } from '../db/connect.ts';
+import { seededUsers } from '../db/schemas.ts';
 import { exactCheck } from '../measure/drift.ts';
 import { diffServer, snapshotServer, type ServerSnapshot } from '../measure/server.ts';
 import { evaluateThresholds } from '../results/thresholds.ts';
@@ -36,8 +37,7 @@ export async function deployedIn(admin: pg.Client, namespace: string, ids: reado
     const schema = schemaFor(s.id, namespace);
     const r = await admin.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`${schema}.user_answers_new`]);
     if (!r.rows[0].t) continue;
-    const u = await admin.query<{ n: number | null }>(`SELECT max(id)::int AS n FROM ${schema}.users`);
-    out.push({ strategy: s, ctx: { schema, redisPrefix: redisPrefixFor(namespace, s.id), users: u.rows[0].n ?? 0, options } });
+    out.push({ strategy: s, ctx: { schema, redisPrefix: redisPrefixFor(namespace, s.id), users: await seededUsers(admin, schema), options } });
   }
   return out;
 }

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { Registry } from 'prom-client';
 import { UsageError } from '../errors.ts';
-import { intFlag } from '../cli/args.ts';
+import { intFlag, listenError } from '../cli/args.ts';
 
 /** A port flag's value: 1-65535 (0, any free port, is for tests, which pass it directly). */
 export function metricsPort(flag: string, v: string): number {
@@ -45,14 +45,7 @@ export async function serveMetrics(registry: Registry, o: ServeOptions): Promise
   // a scraper's kept-alive connection must not hold the process open at the end
   server.keepAliveTimeout = 1_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => {
-      const why =
-        e.code === 'EADDRINUSE' ? 'already in use'
-        : e.code === 'EACCES' ? 'not allowed for this user'
-        : e.code === 'EADDRNOTAVAIL' ? `${o.host} is not an address of this machine`
-        : e.message;
-      reject(new UsageError(`${o.flag}: cannot listen on ${o.host}:${o.port}: ${why}`));
-    });
+    server.once('error', (e) => reject(listenError(e, { host: o.host, port: o.port, portFlag: o.flag }) ?? e));
     server.listen(o.port, o.host, () => resolve());
   });
   const addr = server.address();
