@@ -6,6 +6,7 @@ import { RunMetrics } from '../harness/metrics/run-metrics.ts';
 import { LatencyRecorder } from '../harness/measure/histogram.ts';
 import { emptyLiveOps } from '../harness/load/phase-result.ts';
 import type { CounterDrift } from '../harness/results/types.ts';
+import { RUN_USAGE } from '../harness/cli/run.ts';
 
 const value = (text: string, series: string) => {
   const line = text.split('\n').find((l) => l.startsWith(series + ' '));
@@ -84,5 +85,13 @@ describe('RunMetrics', () => {
     p.ended();
     t = await m.registry.metrics();
     expect(value(t, `counterbench_job_lag_seconds${l}`)).toBeUndefined();
+  });
+
+  it('says which figures a load.via http turn does not feed (its load reports at its end, as service time)', async () => {
+    const t = await new RunMetrics().registry.metrics();
+    for (const name of ['answer_insert_duration_seconds', 'counterbench_operations_total', 'counterbench_operation_errors_total']) {
+      expect(t.split('\n').find((l) => l.startsWith(`# HELP ${name} `)), name).toMatch(/a load\.via http turn does not feed it\)$/);
+    }
+    expect(RUN_USAGE).toMatch(/--metrics-port[^]*load\.via http turn feeds drift, lock waits and jobs, not the insert latency\s+histogram or the operation counts/);
   });
 });

@@ -33,7 +33,9 @@ export const RUN_USAGE = `usage: counterbench run [--scenario NAME|PATH] [--stra
   --workers     worker threads the load's clients run in (default 1: the main thread)
   --keep        leave the counterbench_* schemas in place after the run
   --metrics-port  serve Prometheus metrics on http://ADDR:N/metrics while the run lasts
-                (the analysis's four metrics and counterbench's own, labelled by strategy)
+                (the analysis's four metrics and counterbench's own, labelled by strategy;
+                a load.via http turn feeds drift, lock waits and jobs, not the insert latency
+                histogram or the operation counts: autocannon's figures come at its end)
   --metrics-host  the address to listen on (default 127.0.0.1)
   --target      servers in containers, started through testcontainers and removed at exit:
                 docker:postgres:16 for the Postgres, docker:redis:7 for the Redis, or both

@@ -82,7 +82,7 @@ export class RunMetrics {
     const r = this.registry;
     registerDerived(r, {
       name: ANALYSIS_METRICS.insertDuration,
-      help: 'Answer INSERT latency with its counter work, from its intended start (the load\'s HDR histogram, measured part of each turn)',
+      help: 'Answer INSERT latency with its counter work, from its intended start (the SQL load\'s HDR histogram, measured part of each turn; a load.via http turn does not feed it)',
       type: 'histogram',
       samples: () => this.each((id, s) => {
         const w = { counts: [...s.write.counts], count: s.write.count, sumUs: s.write.sumUs };
@@ -124,13 +124,13 @@ export class RunMetrics {
     perCounter(OWN_METRICS.extra, 'Increments the counter has beyond its rows (counted twice)', (c) => c.extra);
     registerDerived(r, {
       name: OWN_METRICS.operations,
-      help: 'Operations that succeeded, by operation (measured part of each turn)',
+      help: 'Operations that succeeded, by operation (measured part of each turn; a load.via http turn does not feed it)',
       type: 'counter',
       samples: () => this.each((id, s) => opsOf(s).flatMap(([op, o]) => [{ labels: { strategy: id, op }, value: o.count }])),
     });
     registerDerived(r, {
       name: OWN_METRICS.operationErrors,
-      help: 'Operations that failed, by operation and kind (dropped: an open-model arrival never sent)',
+      help: 'Operations that failed, by operation and kind (dropped: an open-model arrival never sent; a load.via http turn does not feed it)',
       type: 'counter',
       samples: () => this.each((id, s) => opsOf(s).flatMap(([op, o]) => Object.entries(o.errorsByKind).map(([kind, n]) => ({ labels: { strategy: id, op, kind }, value: n })))),
     });
