@@ -6,6 +6,7 @@ import type { Results, StrategyResult, VersionEntry } from '../harness/results/t
 import type { Block } from './suite-blocks.ts';
 import { costVsBaseline, figureLabel, isRecord, serverFigures, worstExtra, worstLost } from './figures.ts';
 import { fmtBytes, fmtFigure, fmtInt, fmtRatio } from './format.ts';
+import { describeOutcome } from '../harness/results/thresholds.ts';
 
 /** Two figures differ when the larger is more than this much above the smaller (or one is 0). */
 export const DIFFER_RATIO = 1.5;
@@ -25,6 +26,14 @@ export function consistencyOn(e: VersionEntry, id: string): string {
   const lost = worstLost(s.drift) ?? 0;
   const extra = worstExtra(s.drift) ?? 0;
   return `drift (lost ${fmtInt(lost)}, extra ${fmtInt(extra)})`;
+}
+
+/** The scenario's thresholds on one version: each version is judged on its own. */
+export function thresholdsOn(e: VersionEntry): string {
+  if (!e.thresholds) return '–';
+  if (!e.thresholds.length) return 'none set';
+  const broken = e.thresholds.filter((t) => !t.passed);
+  return broken.length ? `FAILED: ${broken.map(describeOutcome).join('; ')}` : `passed (${e.thresholds.length})`;
 }
 
 function entryResults(results: Results, e: VersionEntry): Results {
@@ -104,11 +113,11 @@ export function versionsBlocks(results: Results): Block[] {
     id: 'versions',
     title: 'Postgres versions',
     text: [
-      `The same scenario on ${entries.length} images in turn, each on a fresh container on a loopback port of the host; the sections below this one show the first version that ran (${ran[0]?.image ?? 'none'}). Each version's own results.json is in the folder named in the table (counterbench compare takes any two).`,
+      `The same scenario on ${entries.length} images in turn, each on a fresh container on a loopback port of the host; the sections below this one show the first version that ran (${ran[0]?.image ?? 'none'}). Each version's own results.json is in the folder named in the table (counterbench compare takes any two). The scenario's thresholds are judged on each version: one that fails on any version fails the run (exit 1).`,
     ],
     tables: [
       {
-        headers: ['image', 'status', 'server', 'image run', 'CPU limit', 'memory limit', 'results'],
+        headers: ['image', 'status', 'server', 'image run', 'CPU limit', 'memory limit', 'thresholds', 'results'],
         rows: entries.map((e) => {
           const c = e.environment?.containers?.postgres;
           return [
@@ -118,6 +127,7 @@ export function versionsBlocks(results: Results): Block[] {
             c ? `${c.resolvedImage}${c.imageId ? ` (${c.imageId.replace(/^sha256:/, '').slice(0, 12)})` : ''}` : '–',
             c?.cpus ? `${c.cpus}` : c ? 'none' : '–',
             c?.memoryBytes ? fmtBytes(c.memoryBytes) : c ? 'none' : '–',
+            thresholdsOn(e),
             e.resultsPath ?? '–',
           ];
         }),

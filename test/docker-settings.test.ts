@@ -3,10 +3,11 @@
 // when rounds keep apart, the figures per write that differ, the statistics' sources.
 import { describe, expect, it } from 'vitest';
 import { parseTarget, isRedisImage } from '../harness/run/target-spec.ts';
-import { imageSlug, parseMatrix } from '../harness/run/matrix.ts';
+import { imageSlug, parseMatrix, versionThresholdFailures } from '../harness/run/matrix.ts';
 import { checkContainerSettings, containerLimits, readyTimeoutMs } from '../harness/provision/container-settings.ts';
 import { resolveImage } from '../harness/provision/image-map.ts';
 import { versionsBlocks, consistencyOn } from '../reports/versions-blocks.ts';
+import { renderVersionsSummary } from '../harness/cli/versions-summary.ts';
 import { renderMarkdown } from '../reports/markdown.ts';
 import type { Results, StrategyResult, VersionEntry } from '../harness/results/types.ts';
 import { buildResults } from './reports-fixture.ts';
@@ -53,7 +54,7 @@ describe('the report across versions', () => {
       if (s.server) (s.server as Record<string, unknown>).checkpoints = { source, count: 0 };
     }
     r.run.environment.containers = { postgres: { image, resolvedImage: `counterbench/${image}`, imageId: 'sha256:' + major.repeat(32).slice(0, 64), network: 'host', cpus: null, memoryBytes: null, version: `${major}.1 (Debian)` } };
-    return { image, status: 'ok', environment: r.run.environment, strategies: r.strategies, resultsPath: `${image.replace(':', '-')}/results.json` };
+    return { image, status: 'ok', environment: r.run.environment, strategies: r.strategies, thresholds: r.run.thresholds, resultsPath: `${image.replace(':', '-')}/results.json` };
   }
   const rounds = (s: StrategyResult, means: number[]) => {
     s.rounds = means.map((mean, i) => ({ round: i + 1, ops: { write: { ...s.ops.write!, latencyMs: { ...s.ops.write!.latencyMs, mean } } } }));
@@ -115,5 +116,19 @@ describe('the report across versions', () => {
     const cost = versionsBlocks(matrix(1))[2];
     expect(cost.tables[0].rows.filter((x) => x.at(-1) === 'differs')).toEqual([]);
     expect(cost.text.join(' ')).toContain('One round per version: a difference between versions cannot be told from the machine\'s noise');
+  });
+
+  it('judges the thresholds on every version, not only the first: a later version breaking one fails the run, by name', () => {
+    const r = matrix(3);
+    const [a, b] = r.versions!.entries;
+    // the matrix's run.thresholds are the first version's, which passed
+    r.run.thresholds = a.thresholds;
+    b.thresholds = [{ expression: 'ops.write.latencyMs.p99 < 50', strategy: 'trigger-upsert', actual: 71.234, passed: false }, ...a.thresholds!];
+    expect(versionThresholdFailures(r.versions!.entries)).toEqual(['postgres:17: threshold failed: trigger-upsert: ops.write.latencyMs.p99 < 50 (actual 71.23)']);
+    expect(versionThresholdFailures([a])).toEqual([]);
+    const ran = versionsBlocks(r)[0];
+    const col = ran.tables[0].headers.indexOf('thresholds');
+    expect(ran.tables[0].rows.map((x) => x[col])).toEqual(['passed (1)', 'FAILED: trigger-upsert: ops.write.latencyMs.p99 < 50 (actual 71.23)', '–']);
+    expect(renderVersionsSummary(r)).toMatch(/\npostgres:17 +17\.1 \(Debian\) +FAILED: trigger-upsert: ops\.write\.latencyMs\.p99 < 50 \(actual 71\.23\) +ok\n/);
   });
 });
