@@ -7,6 +7,7 @@ import type { Block } from './suite-blocks.ts';
 import { costVsBaseline, figureLabel, isRecord, serverFigures, worstExtra, worstLost } from './figures.ts';
 import { fmtBytes, fmtFigure, fmtInt, fmtRatio } from './format.ts';
 import { describeOutcome } from '../harness/results/thresholds.ts';
+import { bootstrapMedianDifference, DEFAULT_CONFIDENCE, isTooFew, MIN_SAMPLES } from './compare-stats.ts';
 
 /** Two figures differ when the larger is more than this much above the smaller (or one is 0). */
 export const DIFFER_RATIO = 1.5;
@@ -86,10 +87,18 @@ function roundRatios(e: VersionEntry, id: string): number[] {
   return out;
 }
 
-/** Whether two versions' rounds keep apart: the ranges of some two do not overlap. */
-function disjoint(ranges: number[][]): boolean {
-  const spans = ranges.filter((r) => r.length).map((r) => [Math.min(...r), Math.max(...r)]);
-  return spans.some((a) => spans.some((b) => a[1] < b[0]));
+/** Whether some two versions' costs differ beyond the machine's noise: the bootstrap interval of
+ *  the difference of their per-round medians excludes 0 (compare's test, with its minimum of
+ *  rounds), and the larger ratio shown is more than DIFFER_RATIO× the smaller. Two rounds whose
+ *  ranges merely do not overlap is what identical versions give one time in three. */
+function costsDiffer(ratios: Array<number | undefined>, perRound: number[][]): boolean {
+  for (let i = 0; i < ratios.length; i++)
+    for (let j = i + 1; j < ratios.length; j++) {
+      if (!differ([ratios[i], ratios[j]])) continue;
+      const d = bootstrapMedianDifference(perRound[i], perRound[j]);
+      if (!isTooFew(d) && d.significant) return true;
+    }
+  return false;
 }
 
 /** Settings that name places, ports or the version itself differ by construction. */
@@ -156,17 +165,17 @@ export function versionsBlocks(results: Results): Block[] {
         const s = e.strategies?.find((x) => x.id === id);
         return s && s.status === 'ok' ? costVsBaseline(entryResults(results, e), s).writeLatencyRatio : undefined;
       });
-      const ranges = entries.map((e) => roundRatios(e, id));
-      return [id, ...ratios.map(fmtRatio), rounds > 1 && differ(ratios) && disjoint(ranges) ? 'differs' : ''];
+      // the page says rounds below MIN_SAMPLES cannot tell: no flag, whatever the rounds recorded
+      return [id, ...ratios.map(fmtRatio), rounds >= MIN_SAMPLES && costsDiffer(ratios, entries.map((e) => roundRatios(e, id))) ? 'differs' : ''];
     });
   out.push({
     id: 'versions-cost',
     title: 'Cost against baseline per version',
     text: [
       `Mean write latency as a multiple of the bare INSERT's on the same version (the ratio holds on a noisy machine where absolute times do not), the median across rounds.`,
-      rounds > 1
-        ? `"differs": the largest is more than ${DIFFER_RATIO}× the smallest, and the ratios of the versions' rounds do not overlap.`
-        : 'One round per version: a difference between versions cannot be told from the machine\'s noise here, so none is flagged; a scenario with rounds: 3 or more can tell.',
+      rounds >= MIN_SAMPLES
+        ? `"differs": two versions whose ratios differ by more than ${DIFFER_RATIO}×, and whose rounds' ratios differ beyond the machine's noise (the ${Math.round(DEFAULT_CONFIDENCE * 100)} % bootstrap interval of the difference of their medians excludes 0, as in counterbench compare).`
+        : `${rounds === 1 ? 'One round' : `${rounds} rounds`} per version: a difference between versions cannot be told from the machine's noise here, so none is flagged; a scenario with rounds: ${MIN_SAMPLES} or more can tell.`,
     ],
     tables: [{ headers: ['strategy', ...entries.map(head), ''], rows: costRows, numeric: [false, ...entries.map(() => true), false] }],
   });
