@@ -27,6 +27,7 @@ describe.skipIf(!engineUp)('clean on a shared Docker engine', () => {
   let tmp: string;
   /** a database of the suite's Redis no other test uses: clean deletes every counterbench:* key in it */
   let redisUrl: string;
+  /** a pid that has exited; with start time 1 (a tick after boot) it names no process even if reused */
   const deadPid = spawnSync('true').pid!;
 
   beforeAll(async () => {
@@ -94,9 +95,9 @@ describe.skipIf(!engineUp)('clean on a shared Docker engine', () => {
 
   it('removes only this host\'s containers whose counterbench is gone; another host\'s, an unlabelled one and a live one are kept with the reason', async () => {
     const here = hostIdentity();
-    const gone = await leftContainer({ pid: deadPid, host: here });
-    const otherHost = await leftContainer({ pid: deadPid, host: 'ci-runner-7/0b5c5d0e-0000-4000-8000-000000000000/pidns-4026532000' });
-    const unlabelled = await leftContainer({ pid: deadPid });
+    const gone = await leftContainer({ pid: deadPid, start: '1', host: here });
+    const otherHost = await leftContainer({ pid: deadPid, start: '1', host: 'ci-runner-7/0b5c5d0e-0000-4000-8000-000000000000/pidns-4026532000' });
+    const unlabelled = await leftContainer({ pid: deadPid, start: '1' });
     const live = await leftContainer({ pid: process.pid, start: startTimeOf(process.pid), host: here });
     const r = await clean(true);
     expect(r.code, r.stderr).toBe(0);
@@ -119,8 +120,8 @@ describe.skipIf(!engineUp)('clean on a shared Docker engine', () => {
   });
 
   it('a removal the engine refuses keeps that container with the reason, and the Redis keys are still cleaned', async () => {
-    const gone = await leftContainer({ pid: deadPid, host: hostIdentity() });
-    const other = await leftContainer({ pid: deadPid, host: hostIdentity() });
+    const gone = await leftContainer({ pid: deadPid, start: '1', host: hostIdentity() });
+    const other = await leftContainer({ pid: deadPid, start: '1', host: hostIdentity() });
     const key = await redisKey();
     proxy.refuse('DELETE', new RegExp(`/containers/${gone}`), 409, `removal of container ${gone} is already in progress`);
     const r = await clean(true);
