@@ -6,6 +6,8 @@ import type { Results, StrategyResult, VersionEntry } from '../harness/results/t
 import type { Block } from './suite-blocks.ts';
 import { costVsBaseline, figureLabel, isRecord, serverFigures, worstExtra, worstLost } from './figures.ts';
 import { fmtBytes, fmtFigure, fmtInt, fmtRatio } from './format.ts';
+import { describeOutcome } from '../harness/results/thresholds.ts';
+import { bootstrapMedianDifference, DEFAULT_CONFIDENCE, isTooFew, MIN_SAMPLES } from './compare-stats.ts';
 
 /** Two figures differ when the larger is more than this much above the smaller (or one is 0). */
 export const DIFFER_RATIO = 1.5;
@@ -25,6 +27,14 @@ export function consistencyOn(e: VersionEntry, id: string): string {
   const lost = worstLost(s.drift) ?? 0;
   const extra = worstExtra(s.drift) ?? 0;
   return `drift (lost ${fmtInt(lost)}, extra ${fmtInt(extra)})`;
+}
+
+/** The scenario's thresholds on one version: each version is judged on its own. */
+export function thresholdsOn(e: VersionEntry): string {
+  if (!e.thresholds) return '–';
+  if (!e.thresholds.length) return 'none set';
+  const broken = e.thresholds.filter((t) => !t.passed);
+  return broken.length ? `FAILED: ${broken.map(describeOutcome).join('; ')}` : `passed (${e.thresholds.length})`;
 }
 
 function entryResults(results: Results, e: VersionEntry): Results {
@@ -77,10 +87,18 @@ function roundRatios(e: VersionEntry, id: string): number[] {
   return out;
 }
 
-/** Whether two versions' rounds keep apart: the ranges of some two do not overlap. */
-function disjoint(ranges: number[][]): boolean {
-  const spans = ranges.filter((r) => r.length).map((r) => [Math.min(...r), Math.max(...r)]);
-  return spans.some((a) => spans.some((b) => a[1] < b[0]));
+/** Whether some two versions' costs differ beyond the machine's noise: the bootstrap interval of
+ *  the difference of their per-round medians excludes 0 (compare's test, with its minimum of
+ *  rounds), and the larger ratio shown is more than DIFFER_RATIO× the smaller. Two rounds whose
+ *  ranges merely do not overlap is what identical versions give one time in three. */
+function costsDiffer(ratios: Array<number | undefined>, perRound: number[][]): boolean {
+  for (let i = 0; i < ratios.length; i++)
+    for (let j = i + 1; j < ratios.length; j++) {
+      if (!differ([ratios[i], ratios[j]])) continue;
+      const d = bootstrapMedianDifference(perRound[i], perRound[j]);
+      if (!isTooFew(d) && d.significant) return true;
+    }
+  return false;
 }
 
 /** Settings that name places, ports or the version itself differ by construction. */
@@ -104,11 +122,11 @@ export function versionsBlocks(results: Results): Block[] {
     id: 'versions',
     title: 'Postgres versions',
     text: [
-      `The same scenario on ${entries.length} images in turn, each on a fresh container on a loopback port of the host; the sections below this one show the first version that ran (${ran[0]?.image ?? 'none'}). Each version's own results.json is in the folder named in the table (counterbench compare takes any two).`,
+      `The same scenario on ${entries.length} images in turn, each on a fresh container on a loopback port of the host; the sections below this one show the first version that ran (${ran[0]?.image ?? 'none'}). Each version's own results.json is in the folder named in the table (counterbench compare takes any two). The scenario's thresholds are judged on each version: one that fails on any version fails the run (exit 1).`,
     ],
     tables: [
       {
-        headers: ['image', 'status', 'server', 'image run', 'CPU limit', 'memory limit', 'results'],
+        headers: ['image', 'status', 'server', 'image run', 'CPU limit', 'memory limit', 'thresholds', 'results'],
         rows: entries.map((e) => {
           const c = e.environment?.containers?.postgres;
           return [
@@ -118,6 +136,7 @@ export function versionsBlocks(results: Results): Block[] {
             c ? `${c.resolvedImage}${c.imageId ? ` (${c.imageId.replace(/^sha256:/, '').slice(0, 12)})` : ''}` : '–',
             c?.cpus ? `${c.cpus}` : c ? 'none' : '–',
             c?.memoryBytes ? fmtBytes(c.memoryBytes) : c ? 'none' : '–',
+            thresholdsOn(e),
             e.resultsPath ?? '–',
           ];
         }),
@@ -146,17 +165,17 @@ export function versionsBlocks(results: Results): Block[] {
         const s = e.strategies?.find((x) => x.id === id);
         return s && s.status === 'ok' ? costVsBaseline(entryResults(results, e), s).writeLatencyRatio : undefined;
       });
-      const ranges = entries.map((e) => roundRatios(e, id));
-      return [id, ...ratios.map(fmtRatio), rounds > 1 && differ(ratios) && disjoint(ranges) ? 'differs' : ''];
+      // the page says rounds below MIN_SAMPLES cannot tell: no flag, whatever the rounds recorded
+      return [id, ...ratios.map(fmtRatio), rounds >= MIN_SAMPLES && costsDiffer(ratios, entries.map((e) => roundRatios(e, id))) ? 'differs' : ''];
     });
   out.push({
     id: 'versions-cost',
     title: 'Cost against baseline per version',
     text: [
       `Mean write latency as a multiple of the bare INSERT's on the same version (the ratio holds on a noisy machine where absolute times do not), the median across rounds.`,
-      rounds > 1
-        ? `"differs": the largest is more than ${DIFFER_RATIO}× the smallest, and the ratios of the versions' rounds do not overlap.`
-        : 'One round per version: a difference between versions cannot be told from the machine\'s noise here, so none is flagged; a scenario with rounds: 3 or more can tell.',
+      rounds >= MIN_SAMPLES
+        ? `"differs": two versions whose ratios differ by more than ${DIFFER_RATIO}×, and whose rounds' ratios differ beyond the machine's noise (the ${Math.round(DEFAULT_CONFIDENCE * 100)} % bootstrap interval of the difference of their medians excludes 0, as in counterbench compare).`
+        : `${rounds === 1 ? 'One round' : `${rounds} rounds`} per version: a difference between versions cannot be told from the machine's noise here, so none is flagged; a scenario with rounds: ${MIN_SAMPLES} or more can tell.`,
     ],
     tables: [{ headers: ['strategy', ...entries.map(head), ''], rows: costRows, numeric: [false, ...entries.map(() => true), false] }],
   });

@@ -132,6 +132,8 @@ describe.skipIf(!engineUp)('Postgres versions in containers', () => {
       expect(existsSync(path.join(out, e.resultsPath!))).toBe(true);
       const verdicts = (r: { strategies?: Results['strategies'] }) => (r.strategies ?? []).map((s) => [s.id, s.status, s.drift?.consistent ?? null]);
       expect(verdicts(e), e.image).toEqual(verdicts(embedded));
+      // each version judged on the scenario's thresholds, not only the first
+      expect(e.thresholds?.length, e.image).toBeGreaterThan(0);
     }
     // what any correct server gives: the INSERT-only triggers miss the mix's deletes, the fixed
     // trigger and the ledger keep every counter
@@ -139,6 +141,7 @@ describe.skipIf(!engineUp)('Postgres versions in containers', () => {
     expect([byId.get('trigger-upsert'), byId.get('production-trigger'), byId.get('trigger-fixed'), byId.get('delta-rollup'), byId.get('redis-after-commit')]).toEqual([false, false, true, true, true]);
     expect(results.strategies.map((s) => s.id)).toEqual(entries[0].strategies!.map((s) => s.id));
     // the terminal closes with the verdicts per version
+    expect(matrix.stdout).toMatch(/\npostgres:17 +17\.\d+.* passed \(\d+\) +ok\n/);
     expect(matrix.stdout).toMatch(/consistency per version:\nstrategy +postgres:15 \(15\.\d+\) +postgres:17 \(17\.\d+\) +counterbench\/no-such-image:1 +across versions\n/);
     expect(matrix.stdout).toMatch(/\nproduction-trigger +drift \(lost \d+, extra \d+\) +drift \(lost \d+, extra \d+\) +version failed +drifts on every version\n/);
   });

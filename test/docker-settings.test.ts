@@ -1,12 +1,13 @@
 // What --target, --matrix and the container settings accept, and the report across versions
 // from results built by hand (no engine needed): the verdicts per version, the cost flagged only
-// when rounds keep apart, the figures per write that differ, the statistics' sources.
+// when the rounds differ beyond noise (compare's bootstrap), the figures per write that differ, the statistics' sources.
 import { describe, expect, it } from 'vitest';
 import { parseTarget, isRedisImage } from '../harness/run/target-spec.ts';
-import { imageSlug, parseMatrix } from '../harness/run/matrix.ts';
+import { imageSlug, parseMatrix, versionThresholdFailures } from '../harness/run/matrix.ts';
 import { checkContainerSettings, containerLimits, readyTimeoutMs } from '../harness/provision/container-settings.ts';
 import { resolveImage } from '../harness/provision/image-map.ts';
 import { versionsBlocks, consistencyOn } from '../reports/versions-blocks.ts';
+import { renderVersionsSummary } from '../harness/cli/versions-summary.ts';
 import { renderMarkdown } from '../reports/markdown.ts';
 import type { Results, StrategyResult, VersionEntry } from '../harness/results/types.ts';
 import { buildResults } from './reports-fixture.ts';
@@ -53,7 +54,7 @@ describe('the report across versions', () => {
       if (s.server) (s.server as Record<string, unknown>).checkpoints = { source, count: 0 };
     }
     r.run.environment.containers = { postgres: { image, resolvedImage: `counterbench/${image}`, imageId: 'sha256:' + major.repeat(32).slice(0, 64), network: 'host', cpus: null, memoryBytes: null, version: `${major}.1 (Debian)` } };
-    return { image, status: 'ok', environment: r.run.environment, strategies: r.strategies, resultsPath: `${image.replace(':', '-')}/results.json` };
+    return { image, status: 'ok', environment: r.run.environment, strategies: r.strategies, thresholds: r.run.thresholds, resultsPath: `${image.replace(':', '-')}/results.json` };
   }
   const rounds = (s: StrategyResult, means: number[]) => {
     s.rounds = means.map((mean, i) => ({ round: i + 1, ops: { write: { ...s.ops.write!, latencyMs: { ...s.ops.write!.latencyMs, mean } } } }));
@@ -63,13 +64,13 @@ describe('the report across versions', () => {
     const base = buildResults();
     base.run.scenario.rounds = roundCount;
     const a = version('postgres:15', '15', (s) => {
-      if (s.id === 'baseline') rounds(s, [1, 1.1, 0.9]);
-      if (s.id === 'production-trigger') rounds(s, [2, 2.1, 1.9]);
+      if (s.id === 'baseline') rounds(s, [1, 1.1, 0.9, 1.05, 0.95]);
+      if (s.id === 'production-trigger') rounds(s, [2, 2.1, 1.9, 2.05, 1.95]);
     }, 'pg_stat_bgwriter');
     const b = version('postgres:17', '17', (s) => {
-      if (s.id === 'baseline') rounds(s, [1, 1.1, 0.9]);
+      if (s.id === 'baseline') rounds(s, [1, 1.1, 0.9, 1.05, 0.95]);
       if (s.id === 'production-trigger') {
-        rounds(s, [4, 4.2, 3.8]);
+        rounds(s, [4, 4.2, 3.8, 4.1, 3.9]);
         // the harness's own ratio (vsBaseline) is what the report reads first
         s.vsBaseline = { ...s.vsBaseline, writeLatencyRatio: (s.vsBaseline?.writeLatencyRatio ?? 2) * 2 };
         (s.server as Record<string, number>).walBytesPerWrite *= 3;
@@ -79,8 +80,8 @@ describe('the report across versions', () => {
     return base;
   }
 
-  it('shows per strategy its consistency on each version, its cost flagged where the rounds keep apart, and what differs', () => {
-    const r = matrix(3);
+  it('shows per strategy its consistency on each version, its cost flagged where the rounds differ beyond noise, and what differs', () => {
+    const r = matrix(5);
     const blocks = versionsBlocks(r);
     expect(blocks.map((b) => b.id)).toEqual(['versions', 'versions-consistency', 'versions-cost', 'versions-server']);
     const [ran, consistency, cost, server] = blocks;
@@ -99,7 +100,7 @@ describe('the report across versions', () => {
       if (s.status === 'ok' && s.counters.length && s.drift) expect(cells[4]).toBe(s.drift.consistent ? 'exact on every version' : 'drifts on every version');
     }
     expect(consistencyOn(r.versions!.entries[0], 'no-such-strategy')).toBe('not in this run');
-    // 2x on 15, 4x on 17 per round: apart, so flagged; the others not
+    // 2x on 15, 4x on 17 in each of 5 rounds: beyond the noise, so flagged; the others not
     expect(row(cost.tables[0].rows, 'production-trigger').at(-1)).toBe('differs');
     expect(cost.tables[0].rows.filter((x) => x.at(-1) === 'differs').map((x) => x[0])).toEqual(['production-trigger']);
     // WAL per write tripled on 17 for that strategy: the only figure per write that differs
@@ -115,5 +116,44 @@ describe('the report across versions', () => {
     const cost = versionsBlocks(matrix(1))[2];
     expect(cost.tables[0].rows.filter((x) => x.at(-1) === 'differs')).toEqual([]);
     expect(cost.text.join(' ')).toContain('One round per version: a difference between versions cannot be told from the machine\'s noise');
+  });
+
+  it('flags no cost difference from rounds too few for the bootstrap or within the noise', () => {
+    /** production-trigger's per-round write latency on each version, baseline's 1 in every round */
+    const withRounds = (count: number, per15: number[], per17: number[]): Results => {
+      const r = matrix(count);
+      r.versions!.entries.slice(0, 2).forEach((e, i) => {
+        for (const s of e.strategies!) {
+          if (s.id === 'baseline') rounds(s, Array(count).fill(1));
+          if (s.id === 'production-trigger') rounds(s, i ? per17 : per15);
+        }
+      });
+      return r;
+    };
+    const differs = (r: Results) => versionsBlocks(r)[2].tables[0].rows.filter((x) => x.at(-1) === 'differs').map((x) => x[0]);
+    // two rounds whose ranges do not overlap: what identical versions give one time in three
+    const two = withRounds(2, [2, 2.1], [4, 4.2]);
+    expect(differs(two)).toEqual([]);
+    expect(versionsBlocks(two)[2].text.join(' ')).toContain('2 rounds per version: a difference between versions cannot be told from the machine\'s noise here, so none is flagged; a scenario with rounds: 5 or more can tell.');
+    // five rounds each, interleaved on the two versions: the ratios shown differ 2x, the rounds do not
+    expect(differs(withRounds(5, [1, 4, 2, 5, 3], [3.5, 1.5, 6, 2.5, 4.5]))).toEqual([]);
+    // five rounds each, apart beyond the noise
+    const apart = withRounds(5, [2, 2.1, 1.9, 2.05, 1.95], [4, 4.2, 3.8, 4.1, 3.9]);
+    expect(differs(apart)).toEqual(['production-trigger']);
+    expect(versionsBlocks(apart)[2].text.join(' ')).toContain('bootstrap interval of the difference of their medians excludes 0');
+  });
+
+  it('judges the thresholds on every version, not only the first: a later version breaking one fails the run, by name', () => {
+    const r = matrix(5);
+    const [a, b] = r.versions!.entries;
+    // the matrix's run.thresholds are the first version's, which passed
+    r.run.thresholds = a.thresholds;
+    b.thresholds = [{ expression: 'ops.write.latencyMs.p99 < 50', strategy: 'trigger-upsert', actual: 71.234, passed: false }, ...a.thresholds!];
+    expect(versionThresholdFailures(r.versions!.entries)).toEqual(['postgres:17: threshold failed: trigger-upsert: ops.write.latencyMs.p99 < 50 (actual 71.23)']);
+    expect(versionThresholdFailures([a])).toEqual([]);
+    const ran = versionsBlocks(r)[0];
+    const col = ran.tables[0].headers.indexOf('thresholds');
+    expect(ran.tables[0].rows.map((x) => x[col])).toEqual(['passed (1)', 'FAILED: trigger-upsert: ops.write.latencyMs.p99 < 50 (actual 71.23)', '–']);
+    expect(renderVersionsSummary(r)).toMatch(/\npostgres:17 +17\.1 \(Debian\) +FAILED: trigger-upsert: ops\.write\.latencyMs\.p99 < 50 \(actual 71\.23\) +ok\n/);
   });
 });

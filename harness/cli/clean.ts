@@ -9,7 +9,7 @@ import { activeRuns, namespaceInUse } from '../db/run-lock.ts';
 import { ALL_STRATEGY_IDS } from '../config/strategy-ids.ts';
 import { connectRedis } from '../provision/redis.ts';
 import { cleanLeftovers, type Leftovers } from '../provision/leftovers.ts';
-import { cleanContainers, type ContainerLeftovers } from '../provision/container-leftovers.ts';
+import { cleanContainers, NO_ENGINE, type ContainerLeftovers } from '../provision/container-leftovers.ts';
 import { deleteKeys, REDIS_PREFIX } from '../strategies/redis-keys.ts';
 import { describeUrl } from '../redact.ts';
 import { UsageError } from '../errors.ts';
@@ -21,7 +21,8 @@ export const CLEAN_USAGE = `usage: counterbench clean [--database-url URL] [--na
 Stops the embedded PostgreSQL and redis-server that earlier runs of counterbench left running
 (killed, or crashed) and removes their folders from the temp dir, and removes the containers they
 left (by counterbench's label, in the Docker engine if one answers). A folder or container whose
-counterbench is still running is left alone, and said so.
+counterbench is still running is left alone, and said so; so is a container started from another
+host (a shared engine: its counterbench cannot be seen from here) or one the engine will not remove.
 With --database-url or DATABASE_URL, also drops every counterbench_* schema on that server, and
 with REDIS_URL every counterbench:* key in that Redis.
 
@@ -41,8 +42,11 @@ function describeLocal(l: Leftovers, o: Output): void {
 
 function describeContainers(c: ContainerLeftovers, o: Output): void {
   for (const r of c.removed) o.out(`removed container ${r.id} (${r.image}, ${r.role}; ${r.ownerPid === null ? 'no owner label' : `its counterbench (pid ${r.ownerPid}) is gone`})`);
-  // only what was removed: live runs' containers (and a machine without Docker) are the normal
-  // case and would crowd the folders' lines; --json lists them under containers.kept / .skipped
+  // live runs' containers (and a machine without Docker) are the normal case and would crowd the
+  // folders' lines (--json lists them under containers.kept / .skipped); another host's, an
+  // unlabelled one, a failed removal or an engine that would not list are not
+  for (const k of c.kept) if (!k.live) o.out(`left alone container ${k.id} (${k.image}): ${k.reason}`);
+  if (c.skipped && c.skipped !== NO_ENGINE) o.err(`containers not cleaned: ${c.skipped}`);
 }
 
 export async function cleanCommand(argv: string[], o: Output): Promise<number> {

@@ -17,7 +17,7 @@ import { RunMetrics } from '../metrics/run-metrics.ts';
 import { metricsPort, serveMetrics, type MetricsServer } from '../metrics/serve.ts';
 import { renderVersionsSummary } from './versions-summary.ts';
 import { parseTarget } from '../run/target-spec.ts';
-import { parseMatrix, runMatrix } from '../run/matrix.ts';
+import { parseMatrix, runMatrix, versionThresholdFailures } from '../run/matrix.ts';
 import { checkContainerSettings } from '../provision/container-settings.ts';
 
 export const RUN_USAGE = `usage: counterbench run [--scenario NAME|PATH] [--strategies a,b] [--out DIR] [--json]
@@ -165,5 +165,9 @@ export async function runCommand(argv: string[], o: Output, signal?: AbortSignal
   // a matrix entry that failed is failed for its version only; the run did not do all its job
   const versionsFailed = (outcome.results.versions?.entries ?? []).filter((e) => e.status === 'failed' || (e.strategies ?? []).some((s) => s.status === 'failed'));
   for (const e of versionsFailed) o.err(`counterbench run: ${e.image} failed: ${e.reason ?? (e.strategies ?? []).filter((s) => s.status === 'failed').map((s) => `${s.id}: ${s.reason?.split('\n')[0]}`).join('; ')}`);
-  return failed.length || phasesFailed.length || versionsFailed.length || thresholdsFailed(outcome.results.run.thresholds ?? []) ? EXIT_FAILED_CHECK : EXIT_OK;
+  // a matrix's run.thresholds are its first version's: each version is judged on its own
+  const versionThresholds = versionThresholdFailures(outcome.results.versions?.entries ?? []);
+  for (const line of versionThresholds) o.err(`counterbench run: ${line}`);
+  const thresholdsBroken = outcome.results.versions ? versionThresholds.length > 0 : thresholdsFailed(outcome.results.run.thresholds ?? []);
+  return failed.length || phasesFailed.length || versionsFailed.length || thresholdsBroken ? EXIT_FAILED_CHECK : EXIT_OK;
 }

@@ -2,6 +2,7 @@
 // reader needs to compare strategies at a glance.
 import type { Results, StrategyResult } from '../results/types.ts';
 import { allFaults, describeFault } from '../../reports/faults.ts';
+import { describeOutcome } from '../results/thresholds.ts';
 
 const f = (n: number | undefined, digits = 2) => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits));
 
@@ -60,6 +61,6 @@ export function renderSummary(r: Results): string {
     .filter((s) => s.reason)
     .map((s) => `  ${s.id} (${s.status}): ${s.reason!.split('\n')[0]}`);
   const faults = allFaults(r).map(({ strategy, fault }) => `  ${strategy}: ${describeFault(fault)}`);
-  const th = (r.run.thresholds ?? []).map((t) => `  ${t.passed ? 'pass' : 'FAIL'}  ${t.strategy}: ${t.expression} (actual ${t.actual === null ? 'n/a' : Number(t.actual.toPrecision(4))})`);
+  const th = (r.run.thresholds ?? []).map((t) => `  ${t.passed ? 'pass' : 'FAIL'}  ${describeOutcome(t)}`);
   return [...head, renderTable(rows), ...(notes.length ? ['', 'not measured in full:', ...notes] : []), ...(faults.length ? ['', 'faults (their cost is theirs; no claim is decided on these phases):', ...faults] : []), ...(th.length ? ['', 'thresholds:', ...th] : [])].join('\n');
 }

@@ -9,7 +9,7 @@ export function renderVersionsSummary(results: Results): string {
   if (!blocks.length) return '';
   const [ran, consistency, cost] = blocks;
   // the status last: a failed one's reason is long
-  const versions = renderTable([['image', 'server', 'status'], ...ran.tables[0].rows.map((r) => [r[0], r[2], r[1]])], 3);
+  const versions = renderTable([['image', 'server', 'thresholds', 'status'], ...ran.tables[0].rows.map((r) => [r[0], r[2], r[6], r[1]])], 4);
   const entries = consistency.tables[0].headers.length - 2;
   const verdicts = renderTable([consistency.tables[0].headers, ...consistency.tables[0].rows], entries + 2);
   const costs = renderTable([cost.tables[0].headers.slice(0, -1), ...cost.tables[0].rows.map((r) => r.slice(0, -1))], 1);

@@ -3,6 +3,8 @@
 // removed synchronously, since nothing awaits once the process is leaving. A SIGKILL leaves them;
 // `clean` finds those by their owner labels (container-leftovers.ts).
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import type { DockerEngine } from './docker-engine.ts';
 import { startTimeOf } from './proc.ts';
 
@@ -10,9 +12,37 @@ import { startTimeOf } from './proc.ts';
 export const LABEL = 'org.counterbench.container';
 export const LABEL_OWNER_PID = 'org.counterbench.owner-pid';
 export const LABEL_OWNER_START = 'org.counterbench.owner-start';
+/** Where the owner pid means something: see hostIdentity. */
+export const LABEL_OWNER_HOST = 'org.counterbench.owner-host';
+
+const readTrimmed = (file: string): string | null => {
+  try {
+    return fs.readFileSync(file, 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+};
+
+let identity: string | undefined;
+/** The host whose pids the owner labels speak of: an engine may be shared (a remote DOCKER_HOST,
+ *  CI jobs in containers on one daemon), and a pid alive or gone here says nothing of another
+ *  host's. The hostname tells machines and job containers apart, the boot id two machines of one
+ *  name (or one machine before and after a reboot), and the pid namespace two jobs on one kernel
+ *  that share a hostname (host networking gives every container the host's). */
+export function hostIdentity(): string {
+  if (identity) return identity;
+  let pidns: string | undefined;
+  try {
+    pidns = /\[(\d+)\]/.exec(fs.readlinkSync('/proc/self/ns/pid'))?.[1];
+  } catch {
+    // not Linux: hostname and boot id (if any) are all there is
+  }
+  identity = `${os.hostname()}/${readTrimmed('/proc/sys/kernel/random/boot_id') ?? 'no-boot-id'}/${pidns ? `pidns-${pidns}` : 'no-pidns'}`;
+  return identity;
+}
 
 export function ownerLabels(role: string): Record<string, string> {
-  return { [LABEL]: role, [LABEL_OWNER_PID]: String(process.pid), [LABEL_OWNER_START]: startTimeOf(process.pid) ?? '' };
+  return { [LABEL]: role, [LABEL_OWNER_PID]: String(process.pid), [LABEL_OWNER_START]: startTimeOf(process.pid) ?? '', [LABEL_OWNER_HOST]: hostIdentity() };
 }
 
 const live = new Set<string>();
@@ -62,7 +92,8 @@ export function removeContainersNow(): void {
   if (!engineApi || (!live.size && !creating)) return;
   const api = engineApi.socketPath ? { socketPath: engineApi.socketPath } : { host: engineApi.host, port: engineApi.port };
   const start = startTimeOf(process.pid);
-  const labels = [`${LABEL_OWNER_PID}=${process.pid}`, ...(start ? [`${LABEL_OWNER_START}=${start}`] : [])];
+  // the host label too: without a start time, this pid alone would match another host's run
+  const labels = [`${LABEL_OWNER_HOST}=${hostIdentity()}`, `${LABEL_OWNER_PID}=${process.pid}`, ...(start ? [`${LABEL_OWNER_START}=${start}`] : [])];
   live.clear();
   spawnSync(process.execPath, ['-e', REMOVE_SCRIPT, JSON.stringify([api, labels])], { stdio: 'ignore', timeout: 15_000 });
 }

@@ -83,6 +83,11 @@ export function evaluateThresholds(thresholds: Threshold[], strategies: Strategy
   return out;
 }
 
+/** One outcome in words: "trigger-upsert: ops.write.latencyMs.p99 < 50 (actual 2.4)". */
+export function describeOutcome(t: ThresholdOutcome): string {
+  return `${t.strategy}: ${t.expression} (actual ${t.actual === null ? 'n/a' : Number(t.actual.toPrecision(4))})`;
+}
+
 export function thresholdsFailed(outcomes: ThresholdOutcome[]): boolean {
   return outcomes.some((o) => !o.passed);
 }

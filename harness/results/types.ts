@@ -277,6 +277,9 @@ export interface VersionEntry {
   environment?: Environment;
   strategies?: StrategyResult[];
   claims?: ClaimResult[];
+  /** the scenario's thresholds judged on this version (the matrix's run.thresholds are only the
+   *  first version's) */
+  thresholds?: ThresholdOutcome[];
   /** this entry's own results.json */
   resultsPath?: string;
 }

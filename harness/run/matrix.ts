@@ -5,6 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Environment, Results, VersionEntry } from '../results/types.ts';
+import { describeOutcome } from '../results/thresholds.ts';
 import { SCHEMA_VERSION } from '../results/types.ts';
 import { run, type RunOptions, type RunOutcome } from './runner.ts';
 import { newRunId } from './run-id.ts';
@@ -56,6 +57,7 @@ export async function runMatrix(o: RunOptions & { images: string[] }): Promise<R
         environment: r.run.environment,
         strategies: r.strategies,
         claims: r.claims,
+        thresholds: r.run.thresholds,
         resultsPath: path.relative(outDir, out.resultsPath),
       });
     } catch (e) {
@@ -75,6 +77,15 @@ export async function runMatrix(o: RunOptions & { images: string[] }): Promise<R
   const written = writeResultsFile(results, outDir);
   if (written.fallback) warn(written.fallback);
   return { results, resultsPath: written.path, outDir: path.dirname(written.path) };
+}
+
+/** One line per version whose thresholds failed, naming the image and what broke: a version
+ *  other than the first breaking one fails the run as much as the first. */
+export function versionThresholdFailures(entries: VersionEntry[]): string[] {
+  return entries.flatMap((e) => {
+    const broken = (e.thresholds ?? []).filter((t) => !t.passed);
+    return broken.length ? [`${e.image}: threshold${broken.length === 1 ? '' : 's'} failed: ${broken.map(describeOutcome).join('; ')}`] : [];
+  });
 }
 
 /** The environment of a matrix in which no entry ran: the machine, no server. */
