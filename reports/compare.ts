@@ -108,6 +108,10 @@ export interface Comparison {
   onlyInB: string[];
   /** when the runs have too few rounds to test anything: what they need */
   tooFewSamples?: string;
+  /** figures the test decided (an interval from both runs' rounds) and capacity knees compared */
+  tested: number;
+  /** when nothing was tested: why (no rounds, too few, nothing judged across environments) */
+  untested?: string;
   /** differences that make the two runs hard to compare (scenario, machine) */
   caveats: string[];
 }
@@ -276,6 +280,25 @@ function caveatsOf(a: Results, b: Results): string[] {
   return out.map(stripUrls);
 }
 
+/** Tested: the bootstrap gave an interval from both runs' rounds, or a capacity knee was held
+ *  against the threshold. A figure shown once per run is not, whatever its numbers say. */
+function testedCount(figures: FigureChange[]): number {
+  return figures.filter((f) => f.interval || f.basis === 'search').length;
+}
+
+/** Why no figure was tested, when none was; the first cause that applies to both runs. */
+function untestedReason(figures: FigureChange[], a: RunSide, b: RunSide, ratiosOnly: boolean): string | undefined {
+  if (testedCount(figures) > 0) return undefined;
+  const noRounds = [a.rounds ? '' : 'A', b.rounds ? '' : 'B'].filter(Boolean);
+  if (noRounds.length) {
+    const who = noRounds.length === 2 ? 'the runs have' : `${noRounds[0]} has`;
+    return `${who} no rounds (results of verify or import k6, or a file from before rounds were kept), and compare tests rounds`;
+  }
+  if (figures.some((f) => f.verdict === 'too few samples')) return `too few rounds: the test needs ${MIN_SAMPLES} per run (A has ${a.rounds}, B has ${b.rounds})`;
+  if (ratiosOnly) return 'the environments differ and no ratio to baseline was measured in both runs';
+  return 'no figure was measured in every round of both runs';
+}
+
 /** What the runs need when a test could not decide for lack of rounds. */
 function tooFewSamples(figures: FigureChange[], a: RunSide, b: RunSide): string | undefined {
   if (!figures.some((f) => f.verdict === 'too few samples')) return undefined;
@@ -339,6 +362,7 @@ export function compareResults(a: Results, b: Results, options: CompareOptions =
   figures.push(...capacityChanges(a, b, thresholdPct, caveats));
   const sideA = side(a);
   const sideB = side(b);
+  const untested = untestedReason(figures, sideA, sideB, ratiosOnly);
   return {
     thresholdPct,
     method: { test: TEST_NAME, confidence: DEFAULT_CONFIDENCE, resamples: DEFAULT_RESAMPLES, seed: j.seed, minSamples: MIN_SAMPLES },
@@ -354,6 +378,8 @@ export function compareResults(a: Results, b: Results, options: CompareOptions =
     onlyInA: [...idsA].filter((id) => !idsB.has(id)),
     onlyInB: [...idsB].filter((id) => !idsA.has(id)),
     ...(tooFewSamples(figures, sideA, sideB) ? { tooFewSamples: tooFewSamples(figures, sideA, sideB) } : {}),
+    tested: testedCount(figures),
+    ...(untested ? { untested } : {}),
     caveats: caveats.map(stripUrls),
   };
 }
@@ -380,6 +406,12 @@ export function regressionCount(c: Comparison): number {
  *  not, or a strategy stopped running. */
 export function hasRegression(c: Comparison): boolean {
   return regressionCount(c) > 0;
+}
+
+/** Nothing was decided: no figure tested, no drift judged, nothing regressed. A gate must not
+ *  read that as a pass, so the command exits 2 (cannot decide) unless told --allow-untested. */
+export function cannotDecide(c: Comparison): boolean {
+  return c.tested === 0 && regressionCount(c) === 0 && !c.drift.some((d) => d.verdict !== 'not judged');
 }
 
 export function fmtValue(f: FigureChange, v: number | null): string {
@@ -470,7 +502,11 @@ export function headerLines(c: Comparison): string[] {
 
 export function verdictLine(c: Comparison): string {
   const n = regressionCount(c);
-  return n === 0 ? `no significant regression beyond ${c.thresholdPct} %` : `${n} regression${n === 1 ? '' : 's'} (significant, beyond ${c.thresholdPct} %, or drift)`;
+  if (cannotDecide(c)) return `nothing tested: ${c.untested}`;
+  const untested = c.untested ? `; no figure tested: ${c.untested}` : '';
+  if (n > 0) return `${n} regression${n === 1 ? '' : 's'} (significant, beyond ${c.thresholdPct} %, or drift)${untested}`;
+  // only drift was judged: say so rather than claim that the figures were held to the threshold
+  return untested ? `no drift regression${untested}` : `no significant regression beyond ${c.thresholdPct} %`;
 }
 
 export function renderCompareText(c: Comparison): string {

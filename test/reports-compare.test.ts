@@ -198,14 +198,57 @@ describe('compareCommand', () => {
   });
 
   it('exits 0 when nothing got worse, and prints JSON with --json', async () => {
-    const { dir, fileA, fileB } = await writeRuns(buildResults(), buildResults());
+    const { dir, fileA, fileB } = await writeRuns(measured(), measured());
     const out = path.join(dir, 'elsewhere');
     const o = capture();
     expect(await compareCommand([fileA, fileB, '--json', '--out', out], o)).toBe(0);
     const parsed = JSON.parse(o.stdout);
     expect(parsed.regressions).toEqual([]);
     expect(parsed.thresholdPct).toBe(10);
+    expect(parsed).toMatchObject({ decided: true, verdict: 'no significant regression beyond 10 %' });
+    expect(parsed.tested).toBeGreaterThan(20);
     await access(path.join(out, 'compare.html'));
+  });
+
+  it('a gate that tested nothing does not pass: runs without rounds (verify, import k6) or with too few exit 2, unless --allow-untested', async () => {
+    const noRounds = (adjust?: (r: Results) => void) =>
+      buildResults((r) => {
+        for (const s of r.strategies) delete s.rounds;
+        r.run.scenario.rounds = 1;
+        adjust?.(r);
+      });
+    // B's trigger-upsert p99 is 50 % higher: shown, but one value per run is not a test
+    const worse = noRounds((r) => {
+      const w = r.strategies.find((s) => s.id === 'trigger-upsert')!.ops.write!;
+      w.latencyMs = { ...w.latencyMs, p99: w.latencyMs.p99 * 1.5 };
+    });
+    const { fileA, fileB } = await writeRuns(noRounds((r) => r.strategies.forEach((s) => delete s.drift)), worse);
+    const c = compareResults(noRounds(), worse);
+    expect(c.tested).toBe(0);
+    expect(c.untested).toMatch(/^the runs have no rounds \(results of verify or import k6/);
+    const j = capture();
+    expect(await compareCommand([fileA, fileB, '--json'], j)).toBe(2);
+    const parsed = JSON.parse(j.stdout);
+    expect(parsed).toMatchObject({ decided: false, regression: false, tested: 0 });
+    expect(parsed.verdict).toMatch(/^nothing tested: the runs have no rounds \(/);
+    expect(j.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^counterbench compare: nothing tested: .* \(--allow-untested exits 0\)$/)]);
+    const t = capture();
+    expect(await compareCommand([fileA, fileB], t)).toBe(2);
+    expect(t.stdout.trimEnd().split('\n').at(-1)).toMatch(/^nothing tested: the runs have no rounds/);
+    expect(t.stdout).not.toContain('no significant regression');
+    expect(await compareCommand([fileA, fileB, '--allow-untested'], capture())).toBe(0);
+    // the report fixture's two rounds (without drift): too few, which tests nothing either
+    const noDrift = (r: Results) => r.strategies.forEach((s) => delete s.drift);
+    const few = await writeRuns(buildResults(noDrift), buildResults(noDrift));
+    const m = capture();
+    expect(await compareCommand([few.fileA, few.fileB, '--markdown'], m)).toBe(2);
+    expect(m.stdout).toMatch(/^### counterbench compare: nothing tested: too few rounds: the test needs 5 per run \(A has 2, B has 2\)\n/);
+    // drift judged in both (exact in both, verify's results) decides: figures untested, said so, exit 0
+    const drift = compareResults(noRounds(), noRounds());
+    expect(drift.tested).toBe(0);
+    expect(renderCompareText(drift).trimEnd().split('\n').at(-1)).toMatch(/^no drift regression; no figure tested: the runs have no rounds/);
+    const d = await writeRuns(noRounds(), noRounds());
+    expect(await compareCommand([d.fileA, d.fileB], capture())).toBe(0);
   });
 
   it('exits 2 with one message naming the file that is missing, not JSON or not results', async () => {
