@@ -93,8 +93,9 @@ export interface Comparison {
   a: RunSide;
   b: RunSide;
   /** environment fields that differ; when some do and sameEnvironment is false, only the ratios
-   *  to baseline (and drift) are judged */
-  environment: { differences: EnvironmentDifference[]; sameEnvironment: boolean; judged: 'everything' | 'ratios to baseline' };
+   *  to baseline (and drift) are judged; when the only difference is that baseline itself moved,
+   *  everything but absolute latency and throughput is */
+  environment: { differences: EnvironmentDifference[]; sameEnvironment: boolean; judged: 'everything' | 'ratios to baseline' | 'all but absolute latency and throughput' };
   /** absolute latency and throughput judged too (--absolute) */
   absolute: boolean;
   figures: FigureChange[];
@@ -136,7 +137,11 @@ const TEST_NAME = 'percentile bootstrap of the difference of medians over per-ro
 
 interface Judging {
   thresholdPct: number;
+  /** another machine or server: only what is measured against baseline in the same round travels */
   ratiosOnly: boolean;
+  /** the same machine in another state (baseline itself moved): its load is in every absolute
+   *  latency and throughput, while per-write costs, error rates and ratios do not follow load */
+  baselineMoved: boolean;
   absolute: boolean;
   seed: number;
 }
@@ -174,7 +179,8 @@ function change(strategy: string, x: FigureSource | undefined, y: FigureSource |
     return out;
   }
   if (base.direction === 'neutral') return out;
-  const judged = j.absolute || !(ABSOLUTE_KINDS.has(base.kind) || MACHINE_STATE_FIGURES.has(base.figure));
+  const machineMoved = j.baselineMoved && ABSOLUTE_KINDS.has(base.kind);
+  const judged = !machineMoved && (j.absolute || !(ABSOLUTE_KINDS.has(base.kind) || MACHINE_STATE_FIGURES.has(base.figure)));
   if (!x?.samples || !y?.samples) {
     out.note = 'one value per run: shown, not tested';
     return out;
@@ -193,7 +199,9 @@ function change(strategy: string, x: FigureSource | undefined, y: FigureSource |
   }
   if (!judged) {
     out.verdict = 'changed, not judged';
-    out.note = 'follows the machine\'s state as much as the code: the ratios to baseline are judged (--absolute judges this too)';
+    out.note = machineMoved
+      ? 'baseline itself moved, so the machine\'s load did: the ratios to baseline are judged (--same-environment judges this too)'
+      : 'follows the machine\'s state as much as the code: the ratios to baseline are judged (--absolute judges this too)';
     return out;
   }
   const worse = base.direction === 'lower-is-better' ? r.delta > 0 : r.delta < 0;
@@ -321,7 +329,7 @@ function baselineMoved(a: Results, b: Results, thresholdPct: number, seed: numbe
     const x = fa.find((f) => f.figure === name);
     const y = fb.find((f) => f.figure === name);
     if (x?.value === undefined || y?.value === undefined) continue;
-    const c = change('baseline', x, y, { thresholdPct, ratiosOnly: false, absolute: true, seed });
+    const c = change('baseline', x, y, { thresholdPct, ratiosOnly: false, baselineMoved: false, absolute: true, seed });
     if (c.regression || c.improvement) {
       return { field: 'baseline', a: fmtValue(c, c.a), b: fmtValue(c, c.b), detail: `${name} ${fmtValue(c, c.a)} → ${fmtValue(c, c.b)} (${fmtChange(c.changePct)}, interval ${fmtInterval(c)})` };
     }
@@ -333,11 +341,11 @@ export function compareResults(a: Results, b: Results, options: CompareOptions =
   const thresholdPct = options.thresholdPct ?? DEFAULT_THRESHOLD_PCT;
   const seed = options.seed ?? DEFAULT_SEED;
   const differences = environmentDifferences(a.run.environment, b.run.environment);
-  const moved = baselineMoved(a, b, thresholdPct, seed);
-  if (moved) differences.push(moved);
   const sameEnvironment = options.sameEnvironment === true;
   const ratiosOnly = differences.length > 0 && !sameEnvironment;
-  const j: Judging = { thresholdPct, ratiosOnly, absolute: options.absolute === true, seed };
+  const moved = baselineMoved(a, b, thresholdPct, seed);
+  if (moved) differences.push(moved);
+  const j: Judging = { thresholdPct, ratiosOnly, baselineMoved: !!moved && !sameEnvironment, absolute: options.absolute === true, seed };
   const figures: FigureChange[] = [];
   const drift: DriftChange[] = [];
   const statusChanges: StatusChange[] = [];
@@ -368,7 +376,7 @@ export function compareResults(a: Results, b: Results, options: CompareOptions =
     method: { test: TEST_NAME, confidence: DEFAULT_CONFIDENCE, resamples: DEFAULT_RESAMPLES, seed: j.seed, minSamples: MIN_SAMPLES },
     a: sideA,
     b: sideB,
-    environment: { differences, sameEnvironment, judged: ratiosOnly ? 'ratios to baseline' : 'everything' },
+    environment: { differences, sameEnvironment, judged: ratiosOnly ? 'ratios to baseline' : j.baselineMoved ? 'all but absolute latency and throughput' : 'everything' },
     absolute: j.absolute,
     figures,
     regressions: figures.filter((f) => f.regression),
@@ -481,7 +489,9 @@ export function headerLines(c: Comparison): string[] {
     out.push(
       c.environment.sameEnvironment
         ? `ENVIRONMENTS DIFFER (${d}); every figure compared anyway (--same-environment)`
-        : `ENVIRONMENTS DIFFER (${d}): only the ratios to baseline and drift are judged (--same-environment judges everything)`,
+        : c.environment.judged === 'ratios to baseline'
+          ? `ENVIRONMENTS DIFFER (${d}): only the ratios to baseline and drift are judged (--same-environment judges everything)`
+          : `BASELINE MOVED (${d}): absolute latency and throughput are not judged; the ratios to baseline, dead tuples per write, error rates and drift still are (--same-environment --absolute judges everything)`,
     );
   }
   out.push(`A: ${c.a.runId} (${c.a.startedAt}, scenario ${c.a.scenario}, ${c.a.rounds} rounds)`);
@@ -490,10 +500,13 @@ export function headerLines(c: Comparison): string[] {
     `method: ${c.method.test}, ${c.method.confidence * 100} % interval; a regression is worse with its whole interval beyond ${c.thresholdPct} % ` +
       `(error rates: ${ERROR_RATE_LINE_PP} percentage points)`,
   );
+  const baselineMovedOnly = c.environment.judged === 'all but absolute latency and throughput';
   out.push(
-    c.absolute
-      ? 'judged: ratios to baseline, dead tuples and WAL bytes per write, error rates, drift, and absolute latency and throughput (--absolute)'
-      : 'judged: ratios to baseline, dead tuples per write, error rates, drift; absolute latency and throughput and WAL bytes per write are shown, not judged (--absolute judges them)',
+    c.absolute && baselineMovedOnly
+      ? 'judged: ratios to baseline, dead tuples and WAL bytes per write, error rates, drift; absolute latency and throughput are shown, not judged (baseline moved)'
+      : c.absolute
+        ? 'judged: ratios to baseline, dead tuples and WAL bytes per write, error rates, drift, and absolute latency and throughput (--absolute)'
+        : 'judged: ratios to baseline, dead tuples per write, error rates, drift; absolute latency and throughput and WAL bytes per write are shown, not judged (--absolute judges them)',
   );
   if (c.tooFewSamples) out.push(c.tooFewSamples);
   for (const cv of c.caveats) out.push(`note: ${cv}`);

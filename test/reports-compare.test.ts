@@ -162,6 +162,30 @@ describe('compareResults', () => {
     expect(m.regressions).toEqual([]);
   });
 
+  it('a moved baseline stops judging only absolute latency and throughput: dead tuples per write and error rates stay judged', () => {
+    const ALL = ['baseline', 'manual-update', 'trigger-upsert', 'production-trigger', 'materialized-view', 'count-star'];
+    // the machine three times as slow for everyone, and trigger-upsert's code now makes twice the
+    // dead tuples per write and fails one write in fifty
+    const costlier = (r: Results) => {
+      for (const round of r.strategies.find((s) => s.id === 'trigger-upsert')!.rounds!) {
+        round.server!.deadTuplesPerWrite! *= 2;
+        round.ops.write!.errors = Math.round(round.ops.write!.count / 49);
+      }
+    };
+    const c = compareResults(measured(), measured({ slower: ALL, adjust: costlier }), { absolute: true });
+    expect(c.environment).toMatchObject({ judged: 'all but absolute latency and throughput', differences: [{ field: 'baseline' }] });
+    expect(flagged(c)).toEqual(['trigger-upsert ops.write.errorRatePct', 'trigger-upsert server.deadTuplesPerWrite']);
+    const mean = c.figures.find((f) => f.strategy === 'manual-update' && f.figure === 'ops.write.latencyMs.mean')!;
+    expect(mean).toMatchObject({ verdict: 'changed, not judged', regression: false });
+    expect(mean.note).toMatch(/^baseline itself moved/);
+    expect(renderCompareText(c).split('\n')[0]).toMatch(/^BASELINE MOVED \(baseline itself moved, .*\): absolute latency and throughput are not judged; the ratios to baseline, dead tuples per write, error rates and drift still are/);
+    // another machine keeps its rule: only the ratios to baseline (and drift)
+    const elsewhere = compareResults(measured(), measured({ adjust: (r) => (costlier(r), (r.run.environment.cpus = 8)) }));
+    expect(elsewhere.environment.judged).toBe('ratios to baseline');
+    expect(elsewhere.regressions).toEqual([]);
+    expect(elsewhere.figures.find((f) => f.strategy === 'trigger-upsert' && f.figure === 'server.deadTuplesPerWrite')!.verdict).toBe('not compared');
+  });
+
   it('renders text, Markdown (significant changes only) and HTML with the regression and its interval', () => {
     const c = compareResults(measured(), measured({ slower: ['trigger-upsert'] }));
     const text = renderCompareText(c);
