@@ -114,6 +114,26 @@ describe('compareResults', () => {
     expect(c.regressions).toEqual([]);
   });
 
+  it('divides extensive server figures by writes + deletes like the record\'s *PerWrite; a hit ratio is better higher, commits and HOT updates are neutral', () => {
+    // the same cost per modifying operation, in a run with a quarter of them deletes
+    const withDeletes = (r: Results) => {
+      const srv = r.strategies.find((s) => s.id === 'trigger-upsert')!.server as Record<string, any>;
+      srv.ops.deletes = 2000;
+      srv.wal.bytes = (srv.wal.bytes / 6000) * 8000;
+      srv.walBytesPerWrite = srv.wal.bytes / 8000;
+    };
+    const c = compareResults(measured(), measured({ adjust: withDeletes }));
+    const fig = (figure: string) => c.figures.find((f) => f.strategy === 'trigger-upsert' && f.figure === figure)!;
+    expect(fig('server.wal.bytes')).toMatchObject({ normalized: 'per write', a: 640, b: 640, changePct: 0 });
+    const b = measured({ adjust: withDeletes }).strategies.find((s) => s.id === 'trigger-upsert')!.server as Record<string, any>;
+    expect(fig('server.wal.bytes').b).toBe(b.walBytesPerWrite);
+    expect(fig('server.database.hitRatio').direction).toBe('higher-is-better');
+    expect(fig('server.database.xactCommit')).toMatchObject({ direction: 'neutral', verdict: 'not judged' });
+    expect(fig('server.totals.hotUpdates').direction).toBe('neutral');
+    expect(fig('server.database.blksRead').direction).toBe('lower-is-better');
+    expect(c.figures.some((f) => f.figure === 'server.statements.changed')).toBe(false);
+  });
+
   it('drift against the ledger: an exact strategy that loses increments is a regression whatever the statistics say', () => {
     const losing = measured({
       adjust: (r) => {
