@@ -157,6 +157,28 @@ function pctOf(x: number, a: number): number | null {
   return a !== 0 ? (x / Math.abs(a)) * 100 : x === 0 ? 0 : null;
 }
 
+/** A significant change judged by its interval alone. Its direction is the side of 0 the interval
+ *  lies on (the point estimate is only one of the medians, and need not fall inside the
+ *  percentile interval), and the interval's bound nearest to 0 must be beyond the threshold: the
+ *  change is significantly larger than the threshold, not only significantly different from 0.
+ *  Two runs on a shared machine differ by more than their rounds do (the other processes' load
+ *  moves between them), and this is what keeps that from crying wolf. From A's median of 0 there
+ *  is no percentage: the near bound must then pass the threshold as a share of one unit of the
+ *  figure (0.1 at 10 %: a tenth of a dead tuple per write), or any tiny move from 0 would count. */
+export function judgeInterval(
+  r: { low: number; high: number },
+  a: number,
+  f: { kind: FigureKind; direction: Direction },
+  thresholdPct: number,
+): { worse: boolean; beyond: boolean } {
+  const up = r.low > 0;
+  const worse = f.direction === 'lower-is-better' ? up : !up;
+  const near = up ? r.low : -r.high;
+  if (f.kind === 'errors') return { worse, beyond: near > ERROR_RATE_LINE_PP };
+  if (a === 0) return { worse, beyond: near > thresholdPct / 100 };
+  return { worse, beyond: (near / Math.abs(a)) * 100 > thresholdPct };
+}
+
 function change(strategy: string, x: FigureSource | undefined, y: FigureSource | undefined, j: Judging): FigureChange {
   const base = (x ?? y)!;
   const av = x?.value ?? null;
@@ -204,14 +226,7 @@ function change(strategy: string, x: FigureSource | undefined, y: FigureSource |
       : 'follows the machine\'s state as much as the code: the ratios to baseline are judged (--absolute judges this too)';
     return out;
   }
-  const worse = base.direction === 'lower-is-better' ? r.delta > 0 : r.delta < 0;
-  // The interval's bound nearest to 0 must be beyond the threshold: the change is significantly
-  // larger than the threshold, not only significantly different from 0. Two runs on a shared
-  // machine differ by more than their rounds do (the other processes' load moves between them),
-  // and this is what keeps that from crying wolf.
-  const near = r.delta > 0 ? r.low : -r.high;
-  const nearPct = pctOf(near, av);
-  const beyond = base.kind === 'errors' ? near > ERROR_RATE_LINE_PP : nearPct === null || nearPct > j.thresholdPct;
+  const { worse, beyond } = judgeInterval(r, av, base, j.thresholdPct);
   if (!beyond) out.verdict = 'within threshold';
   else if (worse) {
     out.verdict = 'regression';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareCommand } from '../harness/cli/compare.ts';
 import { reportCommand } from '../harness/cli/report.ts';
-import { compareResults, hasRegression, renderCompareHtml, renderCompareMarkdown, renderCompareText } from '../reports/compare.ts';
+import { compareResults, hasRegression, judgeInterval, renderCompareHtml, renderCompareMarkdown, renderCompareText } from '../reports/compare.ts';
 import type { Results } from '../harness/results/types.ts';
 import { buildResults } from './reports-fixture.ts';
 import { measured } from './compare-fixture.ts';
@@ -132,6 +132,31 @@ describe('compareResults', () => {
     expect(fig('server.totals.hotUpdates').direction).toBe('neutral');
     expect(fig('server.database.blksRead').direction).toBe('lower-is-better');
     expect(c.figures.some((f) => f.figure === 'server.statements.changed')).toBe(false);
+  });
+
+  it('from a median of 0 a tiny significant move is within threshold; one past a share of a unit is a regression', () => {
+    const deadTuples = (perRound: (i: number) => number) => (r: Results) => {
+      r.strategies.find((s) => s.id === 'trigger-upsert')!.rounds!.forEach((round, i) => (round.server!.deadTuplesPerWrite = perRound(i)));
+    };
+    const none = measured({ adjust: deadTuples(() => 0) });
+    const fig = (b: Results) => compareResults(none, b).figures.find((f) => f.strategy === 'trigger-upsert' && f.figure === 'server.deadTuplesPerWrite')!;
+    // one dead tuple per 10,000 writes more: significant (every round), no percentage of 0, not a regression
+    const tiny = fig(measured({ adjust: deadTuples((i) => 0.0001 + i * 0.00001) }));
+    expect(tiny).toMatchObject({ a: 0, changePct: null, verdict: 'within threshold', regression: false });
+    expect(tiny.interval!.low).toBeGreaterThan(0);
+    // half a dead tuple per write more: past 0.1 (10 % of one), a regression
+    expect(fig(measured({ adjust: deadTuples((i) => 0.5 + i * 0.01) }))).toMatchObject({ verdict: 'regression', regression: true });
+  });
+
+  it('judges a significant change by its interval: the side of 0 it lies on, its bound nearest to 0 against the threshold', () => {
+    const cost = { kind: 'cost-ratio', direction: 'lower-is-better' } as const;
+    expect(judgeInterval({ low: 0.2, high: 0.9 }, 1, cost, 10)).toEqual({ worse: true, beyond: true });
+    expect(judgeInterval({ low: 0.05, high: 0.9 }, 1, cost, 10)).toEqual({ worse: true, beyond: false });
+    expect(judgeInterval({ low: -0.9, high: -0.2 }, 1, cost, 10)).toEqual({ worse: false, beyond: true });
+    expect(judgeInterval({ low: -0.9, high: -0.2 }, 1, { kind: 'throughput', direction: 'higher-is-better' }, 10)).toEqual({ worse: true, beyond: true });
+    expect(judgeInterval({ low: 0.05, high: 0.3 }, 0, { kind: 'server', direction: 'lower-is-better' }, 10)).toEqual({ worse: true, beyond: false });
+    expect(judgeInterval({ low: 0.15, high: 0.3 }, 0, { kind: 'server', direction: 'lower-is-better' }, 10)).toEqual({ worse: true, beyond: true });
+    expect(judgeInterval({ low: 0.05, high: 0.3 }, 0, { kind: 'errors', direction: 'lower-is-better' }, 10)).toEqual({ worse: true, beyond: false });
   });
 
   it('drift against the ledger: an exact strategy that loses increments is a regression whatever the statistics say', () => {
