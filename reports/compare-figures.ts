@@ -5,7 +5,7 @@
 // once per run (the last round's server record) is shown, never judged.
 import type { Results, RoundResult, StrategyResult } from '../harness/results/types.ts';
 import { errorRatePct, isRecord, OP_NAMES, serverFigures } from './figures.ts';
-import { median } from './compare-stats.ts';
+import { median } from '../harness/run/aggregate.ts';
 
 export type Direction = 'lower-is-better' | 'higher-is-better' | 'neutral';
 export type FigureKind = 'latency' | 'throughput' | 'errors' | 'consistency' | 'cost-ratio' | 'server' | 'capacity' | 'drift';

@@ -15,11 +15,17 @@ import { describeDifferences, environmentDifferences, type EnvironmentDifference
 
 export type { Direction, FigureKind, DriftChange };
 
-/** regression / improvement: the whole interval beyond the threshold (significantly larger than
- *  it); within threshold: significant, but the interval reaches below the threshold; no significant change: the interval holds 0; too few samples: the test cannot
- *  decide; new / gone: measured in one run only; not compared: the environments differ; changed,
- *  not judged: an absolute figure whose interval excludes 0, without --absolute; not judged: one
- *  value per run (shown, not tested) or a figure without a better direction */
+/** What compare says of one figure:
+ *  - regression / improvement: significant, with the whole interval beyond the threshold
+ *    (significantly larger than it);
+ *  - within threshold: significant, but the interval reaches below the threshold;
+ *  - no significant change: the interval holds 0;
+ *  - too few samples: the test cannot decide;
+ *  - new / gone: measured in one run only;
+ *  - not compared: the environments differ;
+ *  - changed, not judged: an absolute figure whose interval excludes 0, without --absolute (or
+ *    with baseline itself moved);
+ *  - not judged: one value per run (shown, not tested), or a figure without a better direction. */
 export type Verdict =
   | 'regression'
   | 'improvement'
