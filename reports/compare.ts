@@ -228,7 +228,7 @@ function change(strategy: string, x: FigureSource | undefined, y: FigureSource |
   if (!judged) {
     out.verdict = 'changed, not judged';
     out.note = machineMoved
-      ? 'baseline itself moved, so the machine\'s load did: the ratios to baseline are judged (--same-environment judges this too)'
+      ? 'baseline itself moved, so the machine\'s load did: the ratios to baseline are judged (--same-environment --absolute judges this too)'
       : 'follows the machine\'s state as much as the code: the ratios to baseline are judged (--absolute judges this too)';
     return out;
   }
@@ -315,7 +315,7 @@ function testedCount(figures: FigureChange[]): number {
   return figures.filter((f) => f.interval || f.basis === 'search').length;
 }
 
-/** Why no figure was tested, when none was; the first cause that applies to both runs. */
+/** Why no figure was tested, when none was: the first cause that applies. */
 function untestedReason(figures: FigureChange[], a: RunSide, b: RunSide, ratiosOnly: boolean): string | undefined {
   if (testedCount(figures) > 0) return undefined;
   const noRounds = [a.rounds ? '' : 'A', b.rounds ? '' : 'B'].filter(Boolean);
