@@ -5,7 +5,7 @@
 // once per run (the last round's server record) is shown, never judged.
 import type { Results, RoundResult, StrategyResult } from '../harness/results/types.ts';
 import { errorRatePct, isRecord, OP_NAMES, serverFigures } from './figures.ts';
-import { median } from './compare-stats.ts';
+import { median } from '../harness/run/aggregate.ts';
 
 export type Direction = 'lower-is-better' | 'higher-is-better' | 'neutral';
 export type FigureKind = 'latency' | 'throughput' | 'errors' | 'consistency' | 'cost-ratio' | 'server' | 'capacity' | 'drift';
@@ -25,13 +25,23 @@ export interface FigureSource {
 
 const LATENCY_FIELDS = ['p50', 'p99', 'mean'] as const;
 
-/** Server figures that are the denominators or the sampler's own bookkeeping, not costs. */
-const NOT_COMPARED = /^(spanMs|ops\.|lockWaits\.(durationMs|intervalMs|samples|activeBackendSamples|errors)$|wal\.lsnBytes$)/;
+/** Server figures that are the denominators or the sampler's own bookkeeping, not costs
+ *  (statements.changed counts distinct statements, which no amount of work divides). */
+const NOT_COMPARED = /^(spanMs|ops\.|lockWaits\.(durationMs|intervalMs|samples|activeBackendSamples|errors)$|wal\.lsnBytes$|statements\.changed$)/;
 /** Already a rate, a ratio or a per-operation figure: compared as it is. */
 const INTENSIVE = /(PerWrite|PerOp|PerRow|Ratio|Pct|meanMs|maxMs|p50Ms|p99Ms|maxConcurrent)$/;
 /** Follows the phase's length, not its work: background jobs, samplers, the server's own
  *  housekeeping. Everything else extensive follows the work: per write. */
 const PER_SECOND = /(lockWaitSamples|lockWaitMs|estWaitMs|refreshes|runs|Runs|syncs|checkpoints\.|deadlocks)$|^checkpoints\./;
+
+/** A cache that hits more is better; commits (reads and jobs commit too) and HOT updates (the
+ *  cheaper kind of an update) are not a cost by themselves: shown, never judged. */
+const HIGHER_IS_BETTER = /(^|\.)hitRatio$/;
+const NEUTRAL = /^(database\.xactCommit|totals\.hotUpdates)$/;
+
+export function serverDirection(name: string): Direction {
+  return HIGHER_IS_BETTER.test(name) ? 'higher-is-better' : NEUTRAL.test(name) ? 'neutral' : 'lower-is-better';
+}
 
 export function classifyServerFigure(name: string): 'not compared' | 'as-is' | Normalization {
   if (NOT_COMPARED.test(name)) return 'not compared';
@@ -100,20 +110,23 @@ export function figuresOf(results: Results, s: StrategyResult): FigureSource[] {
   }
   const srv = isRecord(s.server) ? s.server : {};
   const ops = isRecord(srv.ops) ? srv.ops : {};
-  const writes = finiteOrUndefined(ops.writes as number);
+  // the record's own *PerWrite figures divide by writes + deletes (harness/measure/server.ts: a
+  // delete writes too); so do these, or a run with more deletes would look costlier per write
+  const inserts = finiteOrUndefined(ops.writes as number);
+  const writes = inserts === undefined ? undefined : inserts + (finiteOrUndefined(ops.deletes as number) ?? 0);
   const spanMs = finiteOrUndefined(srv.spanMs as number);
   for (const [name, v] of Object.entries(server)) {
     if (name === 'walBytesPerWrite' || name === 'deadTuplesPerWrite') continue;
     const how = classifyServerFigure(name);
     if (how === 'not compared') continue;
     if (how === 'as-is') {
-      out.push({ figure: `server.${name}`, kind: 'server', direction: 'lower-is-better', samples: null, value: v });
+      out.push({ figure: `server.${name}`, kind: 'server', direction: serverDirection(name), samples: null, value: v });
       continue;
     }
     const per = how === 'per write' ? writes : spanMs !== undefined ? spanMs / 1000 : undefined;
     // nothing to divide by (no writes in the phase): a total would mislead, so it is left out
     if (!per) continue;
-    out.push({ figure: `server.${name}`, kind: 'server', direction: 'lower-is-better', samples: null, value: v / per, normalized: how });
+    out.push({ figure: `server.${name}`, kind: 'server', direction: serverDirection(name), samples: null, value: v / per, normalized: how });
   }
   return out;
 }

@@ -30,9 +30,8 @@ export function renderCompareMarkdown(c: Comparison): string {
     }
     out.push('');
   }
-  const tested = c.figures.filter((f) => f.interval).length;
   const quiet = c.figures.filter((f) => f.verdict === 'no significant change').length;
-  out.push(`${quiet} of ${tested} tested figures: no significant change${n ? '' : '; no figure regressed'}.`);
+  if (c.tested) out.push(`${quiet} of ${c.tested} tested figures: no significant change${n ? '' : '; no figure regressed'}.`);
   const drift = c.drift.filter((d) => d.verdict === 'regression' || d.verdict === 'improvement');
   if (drift.length) {
     out.push('');

@@ -9,6 +9,7 @@
 // of the seconds within one phase, which share that phase's state of the machine.
 //
 // Resampling uses a seeded generator, so the same two files give the same interval every time.
+import { median } from '../harness/run/aggregate.ts';
 
 /** mulberry32: small, fast, and good enough for resampling indexes. */
 export function seededRandom(seed: number): () => number {
@@ -22,13 +23,6 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export function median(xs: readonly number[]): number {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 /** The p-th quantile (0..1) of sorted values, linear between neighbours. */
 function quantileSorted(s: ArrayLike<number>, p: number): number {
   const i = (s.length - 1) * p;
@@ -37,9 +31,11 @@ function quantileSorted(s: ArrayLike<number>, p: number): number {
   return s[lo] + (s[hi] - s[lo]) * (i - lo);
 }
 
-/** Fewer than this many samples on either side and the test cannot decide: with four, the
- *  bootstrap median takes so few distinct values that its 95 % interval spans the extremes of
- *  both runs (and Mann-Whitney U could not reach p < 0.05 with 3 against 3 at all). */
+/** Fewer than this many samples on either side and the test cannot decide. At the 99 % of
+ *  DEFAULT_CONFIDENCE no test on ranks could call anything with 4 against 4 (Mann-Whitney U's
+ *  smallest two-sided p is 2/70 ≈ 0.029; with 5 against 5 it is 2/252 ≈ 0.008), and the
+ *  bootstrap median of 4 takes so few distinct values that its interval runs almost from
+ *  min(B) − max(A) to max(B) − min(A) (98 % of that span for the p99s of test/compare-stats). */
 export const MIN_SAMPLES = 5;
 
 export const DEFAULT_RESAMPLES = 4000;

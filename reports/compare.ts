@@ -15,11 +15,17 @@ import { describeDifferences, environmentDifferences, type EnvironmentDifference
 
 export type { Direction, FigureKind, DriftChange };
 
-/** regression / improvement: the whole interval beyond the threshold (significantly larger than
- *  it); within threshold: significant, but the interval reaches below the threshold; no significant change: the interval holds 0; too few samples: the test cannot
- *  decide; new / gone: measured in one run only; not compared: the environments differ; changed,
- *  not judged: an absolute figure whose interval excludes 0, without --absolute; not judged: one
- *  value per run (shown, not tested) or a figure without a better direction */
+/** What compare says of one figure:
+ *  - regression / improvement: significant, with the whole interval beyond the threshold
+ *    (significantly larger than it);
+ *  - within threshold: significant, but the interval reaches below the threshold;
+ *  - no significant change: the interval holds 0;
+ *  - too few samples: the test cannot decide;
+ *  - new / gone: measured in one run only;
+ *  - not compared: the environments differ;
+ *  - changed, not judged: an absolute figure whose interval excludes 0, without --absolute (or
+ *    with baseline itself moved);
+ *  - not judged: one value per run (shown, not tested), or a figure without a better direction. */
 export type Verdict =
   | 'regression'
   | 'improvement'
@@ -93,8 +99,9 @@ export interface Comparison {
   a: RunSide;
   b: RunSide;
   /** environment fields that differ; when some do and sameEnvironment is false, only the ratios
-   *  to baseline (and drift) are judged */
-  environment: { differences: EnvironmentDifference[]; sameEnvironment: boolean; judged: 'everything' | 'ratios to baseline' };
+   *  to baseline (and drift) are judged; when the only difference is that baseline itself moved,
+   *  everything but absolute latency and throughput is */
+  environment: { differences: EnvironmentDifference[]; sameEnvironment: boolean; judged: 'everything' | 'ratios to baseline' | 'all but absolute latency and throughput' };
   /** absolute latency and throughput judged too (--absolute) */
   absolute: boolean;
   figures: FigureChange[];
@@ -108,6 +115,10 @@ export interface Comparison {
   onlyInB: string[];
   /** when the runs have too few rounds to test anything: what they need */
   tooFewSamples?: string;
+  /** figures the test decided (an interval from both runs' rounds) and capacity knees compared */
+  tested: number;
+  /** when nothing was tested: why (no rounds, too few, nothing judged across environments) */
+  untested?: string;
   /** differences that make the two runs hard to compare (scenario, machine) */
   caveats: string[];
 }
@@ -132,7 +143,11 @@ const TEST_NAME = 'percentile bootstrap of the difference of medians over per-ro
 
 interface Judging {
   thresholdPct: number;
+  /** another machine or server: only what is measured against baseline in the same round travels */
   ratiosOnly: boolean;
+  /** the same machine in another state (baseline itself moved): its load is in every absolute
+   *  latency and throughput, while per-write costs, error rates and ratios do not follow load */
+  baselineMoved: boolean;
   absolute: boolean;
   seed: number;
 }
@@ -146,6 +161,28 @@ const MACHINE_STATE_FIGURES = new Set(['server.walBytesPerWrite']);
 
 function pctOf(x: number, a: number): number | null {
   return a !== 0 ? (x / Math.abs(a)) * 100 : x === 0 ? 0 : null;
+}
+
+/** A significant change judged by its interval alone. Its direction is the side of 0 the interval
+ *  lies on (the point estimate is only one of the medians, and need not fall inside the
+ *  percentile interval), and the interval's bound nearest to 0 must be beyond the threshold: the
+ *  change is significantly larger than the threshold, not only significantly different from 0.
+ *  Two runs on a shared machine differ by more than their rounds do (the other processes' load
+ *  moves between them), and this is what keeps that from crying wolf. From A's median of 0 there
+ *  is no percentage: the near bound must then pass the threshold as a share of one unit of the
+ *  figure (0.1 at 10 %: a tenth of a dead tuple per write), or any tiny move from 0 would count. */
+export function judgeInterval(
+  r: { low: number; high: number },
+  a: number,
+  f: { kind: FigureKind; direction: Direction },
+  thresholdPct: number,
+): { worse: boolean; beyond: boolean } {
+  const up = r.low > 0;
+  const worse = f.direction === 'lower-is-better' ? up : !up;
+  const near = up ? r.low : -r.high;
+  if (f.kind === 'errors') return { worse, beyond: near > ERROR_RATE_LINE_PP };
+  if (a === 0) return { worse, beyond: near > thresholdPct / 100 };
+  return { worse, beyond: (near / Math.abs(a)) * 100 > thresholdPct };
 }
 
 function change(strategy: string, x: FigureSource | undefined, y: FigureSource | undefined, j: Judging): FigureChange {
@@ -170,7 +207,8 @@ function change(strategy: string, x: FigureSource | undefined, y: FigureSource |
     return out;
   }
   if (base.direction === 'neutral') return out;
-  const judged = j.absolute || !(ABSOLUTE_KINDS.has(base.kind) || MACHINE_STATE_FIGURES.has(base.figure));
+  const machineMoved = j.baselineMoved && ABSOLUTE_KINDS.has(base.kind);
+  const judged = !machineMoved && (j.absolute || !(ABSOLUTE_KINDS.has(base.kind) || MACHINE_STATE_FIGURES.has(base.figure)));
   if (!x?.samples || !y?.samples) {
     out.note = 'one value per run: shown, not tested';
     return out;
@@ -189,17 +227,12 @@ function change(strategy: string, x: FigureSource | undefined, y: FigureSource |
   }
   if (!judged) {
     out.verdict = 'changed, not judged';
-    out.note = 'follows the machine\'s state as much as the code: the ratios to baseline are judged (--absolute judges this too)';
+    out.note = machineMoved
+      ? 'baseline itself moved, so the machine\'s load did: the ratios to baseline are judged (--same-environment --absolute judges this too)'
+      : 'follows the machine\'s state as much as the code: the ratios to baseline are judged (--absolute judges this too)';
     return out;
   }
-  const worse = base.direction === 'lower-is-better' ? r.delta > 0 : r.delta < 0;
-  // The interval's bound nearest to 0 must be beyond the threshold: the change is significantly
-  // larger than the threshold, not only significantly different from 0. Two runs on a shared
-  // machine differ by more than their rounds do (the other processes' load moves between them),
-  // and this is what keeps that from crying wolf.
-  const near = r.delta > 0 ? r.low : -r.high;
-  const nearPct = pctOf(near, av);
-  const beyond = base.kind === 'errors' ? near > ERROR_RATE_LINE_PP : nearPct === null || nearPct > j.thresholdPct;
+  const { worse, beyond } = judgeInterval(r, av, base, j.thresholdPct);
   if (!beyond) out.verdict = 'within threshold';
   else if (worse) {
     out.verdict = 'regression';
@@ -276,6 +309,25 @@ function caveatsOf(a: Results, b: Results): string[] {
   return out.map(stripUrls);
 }
 
+/** Tested: the bootstrap gave an interval from both runs' rounds, or a capacity knee was held
+ *  against the threshold. A figure shown once per run is not, whatever its numbers say. */
+function testedCount(figures: FigureChange[]): number {
+  return figures.filter((f) => f.interval || f.basis === 'search').length;
+}
+
+/** Why no figure was tested, when none was: the first cause that applies. */
+function untestedReason(figures: FigureChange[], a: RunSide, b: RunSide, ratiosOnly: boolean): string | undefined {
+  if (testedCount(figures) > 0) return undefined;
+  const noRounds = [a.rounds ? '' : 'A', b.rounds ? '' : 'B'].filter(Boolean);
+  if (noRounds.length) {
+    const who = noRounds.length === 2 ? 'the runs have' : `${noRounds[0]} has`;
+    return `${who} no rounds (results of verify or import k6, or a file from before rounds were kept), and compare tests rounds`;
+  }
+  if (figures.some((f) => f.verdict === 'too few samples')) return `too few rounds: the test needs ${MIN_SAMPLES} per run (A has ${a.rounds}, B has ${b.rounds})`;
+  if (ratiosOnly) return 'the environments differ and no ratio to baseline was measured in both runs';
+  return 'no figure was measured in every round of both runs';
+}
+
 /** What the runs need when a test could not decide for lack of rounds. */
 function tooFewSamples(figures: FigureChange[], a: RunSide, b: RunSide): string | undefined {
   if (!figures.some((f) => f.verdict === 'too few samples')) return undefined;
@@ -298,7 +350,7 @@ function baselineMoved(a: Results, b: Results, thresholdPct: number, seed: numbe
     const x = fa.find((f) => f.figure === name);
     const y = fb.find((f) => f.figure === name);
     if (x?.value === undefined || y?.value === undefined) continue;
-    const c = change('baseline', x, y, { thresholdPct, ratiosOnly: false, absolute: true, seed });
+    const c = change('baseline', x, y, { thresholdPct, ratiosOnly: false, baselineMoved: false, absolute: true, seed });
     if (c.regression || c.improvement) {
       return { field: 'baseline', a: fmtValue(c, c.a), b: fmtValue(c, c.b), detail: `${name} ${fmtValue(c, c.a)} → ${fmtValue(c, c.b)} (${fmtChange(c.changePct)}, interval ${fmtInterval(c)})` };
     }
@@ -310,11 +362,11 @@ export function compareResults(a: Results, b: Results, options: CompareOptions =
   const thresholdPct = options.thresholdPct ?? DEFAULT_THRESHOLD_PCT;
   const seed = options.seed ?? DEFAULT_SEED;
   const differences = environmentDifferences(a.run.environment, b.run.environment);
-  const moved = baselineMoved(a, b, thresholdPct, seed);
-  if (moved) differences.push(moved);
   const sameEnvironment = options.sameEnvironment === true;
   const ratiosOnly = differences.length > 0 && !sameEnvironment;
-  const j: Judging = { thresholdPct, ratiosOnly, absolute: options.absolute === true, seed };
+  const moved = baselineMoved(a, b, thresholdPct, seed);
+  if (moved) differences.push(moved);
+  const j: Judging = { thresholdPct, ratiosOnly, baselineMoved: !!moved && !sameEnvironment, absolute: options.absolute === true, seed };
   const figures: FigureChange[] = [];
   const drift: DriftChange[] = [];
   const statusChanges: StatusChange[] = [];
@@ -339,12 +391,13 @@ export function compareResults(a: Results, b: Results, options: CompareOptions =
   figures.push(...capacityChanges(a, b, thresholdPct, caveats));
   const sideA = side(a);
   const sideB = side(b);
+  const untested = untestedReason(figures, sideA, sideB, ratiosOnly);
   return {
     thresholdPct,
     method: { test: TEST_NAME, confidence: DEFAULT_CONFIDENCE, resamples: DEFAULT_RESAMPLES, seed: j.seed, minSamples: MIN_SAMPLES },
     a: sideA,
     b: sideB,
-    environment: { differences, sameEnvironment, judged: ratiosOnly ? 'ratios to baseline' : 'everything' },
+    environment: { differences, sameEnvironment, judged: ratiosOnly ? 'ratios to baseline' : j.baselineMoved ? 'all but absolute latency and throughput' : 'everything' },
     absolute: j.absolute,
     figures,
     regressions: figures.filter((f) => f.regression),
@@ -354,6 +407,8 @@ export function compareResults(a: Results, b: Results, options: CompareOptions =
     onlyInA: [...idsA].filter((id) => !idsB.has(id)),
     onlyInB: [...idsB].filter((id) => !idsA.has(id)),
     ...(tooFewSamples(figures, sideA, sideB) ? { tooFewSamples: tooFewSamples(figures, sideA, sideB) } : {}),
+    tested: testedCount(figures),
+    ...(untested ? { untested } : {}),
     caveats: caveats.map(stripUrls),
   };
 }
@@ -380,6 +435,12 @@ export function regressionCount(c: Comparison): number {
  *  not, or a strategy stopped running. */
 export function hasRegression(c: Comparison): boolean {
   return regressionCount(c) > 0;
+}
+
+/** Nothing was decided: no figure tested, no drift judged, nothing regressed. A gate must not
+ *  read that as a pass, so the command exits 2 (cannot decide) unless told --allow-untested. */
+export function cannotDecide(c: Comparison): boolean {
+  return c.tested === 0 && regressionCount(c) === 0 && !c.drift.some((d) => d.verdict !== 'not judged');
 }
 
 export function fmtValue(f: FigureChange, v: number | null): string {
@@ -449,7 +510,9 @@ export function headerLines(c: Comparison): string[] {
     out.push(
       c.environment.sameEnvironment
         ? `ENVIRONMENTS DIFFER (${d}); every figure compared anyway (--same-environment)`
-        : `ENVIRONMENTS DIFFER (${d}): only the ratios to baseline and drift are judged (--same-environment judges everything)`,
+        : c.environment.judged === 'ratios to baseline'
+          ? `ENVIRONMENTS DIFFER (${d}): only the ratios to baseline and drift are judged (--same-environment judges everything)`
+          : `BASELINE MOVED (${d}): absolute latency and throughput are not judged; the ratios to baseline, dead tuples per write, error rates and drift still are (--same-environment --absolute judges everything)`,
     );
   }
   out.push(`A: ${c.a.runId} (${c.a.startedAt}, scenario ${c.a.scenario}, ${c.a.rounds} rounds)`);
@@ -458,10 +521,13 @@ export function headerLines(c: Comparison): string[] {
     `method: ${c.method.test}, ${c.method.confidence * 100} % interval; a regression is worse with its whole interval beyond ${c.thresholdPct} % ` +
       `(error rates: ${ERROR_RATE_LINE_PP} percentage points)`,
   );
+  const baselineMovedOnly = c.environment.judged === 'all but absolute latency and throughput';
   out.push(
-    c.absolute
-      ? 'judged: ratios to baseline, dead tuples and WAL bytes per write, error rates, drift, and absolute latency and throughput (--absolute)'
-      : 'judged: ratios to baseline, dead tuples per write, error rates, drift; absolute latency and throughput and WAL bytes per write are shown, not judged (--absolute judges them)',
+    c.absolute && baselineMovedOnly
+      ? 'judged: ratios to baseline, dead tuples and WAL bytes per write, error rates, drift; absolute latency and throughput are shown, not judged (baseline moved)'
+      : c.absolute
+        ? 'judged: ratios to baseline, dead tuples and WAL bytes per write, error rates, drift, and absolute latency and throughput (--absolute)'
+        : 'judged: ratios to baseline, dead tuples per write, error rates, drift; absolute latency and throughput and WAL bytes per write are shown, not judged (--absolute judges them)',
   );
   if (c.tooFewSamples) out.push(c.tooFewSamples);
   for (const cv of c.caveats) out.push(`note: ${cv}`);
@@ -470,7 +536,11 @@ export function headerLines(c: Comparison): string[] {
 
 export function verdictLine(c: Comparison): string {
   const n = regressionCount(c);
-  return n === 0 ? `no significant regression beyond ${c.thresholdPct} %` : `${n} regression${n === 1 ? '' : 's'} (significant, beyond ${c.thresholdPct} %, or drift)`;
+  if (cannotDecide(c)) return `nothing tested: ${c.untested}`;
+  const untested = c.untested ? `; no figure tested: ${c.untested}` : '';
+  if (n > 0) return `${n} regression${n === 1 ? '' : 's'} (significant, beyond ${c.thresholdPct} %, or drift)${untested}`;
+  // only drift was judged: say so rather than claim that the figures were held to the threshold
+  return untested ? `no drift regression${untested}` : `no significant regression beyond ${c.thresholdPct} %`;
 }
 
 export function renderCompareText(c: Comparison): string {

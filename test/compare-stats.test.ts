@@ -1,7 +1,8 @@
 // The statistics core of compare, on figures measured on this machine: six rounds of the ci-gate
 // scenario (write p99 ms and writes/s per round), as results.json holds them.
 import { describe, expect, it } from 'vitest';
-import { bootstrapMedianDifference, fiveNumbers, isTooFew, median, MIN_SAMPLES, seededRandom, type MedianDifference } from '../reports/compare-stats.ts';
+import { bootstrapMedianDifference, fiveNumbers, isTooFew, MIN_SAMPLES, seededRandom, type MedianDifference } from '../reports/compare-stats.ts';
+import { median } from '../harness/run/aggregate.ts';
 
 // manual-update, one run of ci-gate: rounds 1..6
 const P99_MS = [4.783, 3.929, 3.315, 18.591, 8.407, 8.983];

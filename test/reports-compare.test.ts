@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareCommand } from '../harness/cli/compare.ts';
 import { reportCommand } from '../harness/cli/report.ts';
-import { compareResults, hasRegression, renderCompareHtml, renderCompareMarkdown, renderCompareText } from '../reports/compare.ts';
+import { compareResults, hasRegression, judgeInterval, renderCompareHtml, renderCompareMarkdown, renderCompareText } from '../reports/compare.ts';
 import type { Results } from '../harness/results/types.ts';
 import { buildResults } from './reports-fixture.ts';
 import { measured } from './compare-fixture.ts';
@@ -114,6 +114,51 @@ describe('compareResults', () => {
     expect(c.regressions).toEqual([]);
   });
 
+  it('divides extensive server figures by writes + deletes like the record\'s *PerWrite; a hit ratio is better higher, commits and HOT updates are neutral', () => {
+    // the same cost per modifying operation, in a run with a quarter of them deletes
+    const withDeletes = (r: Results) => {
+      const srv = r.strategies.find((s) => s.id === 'trigger-upsert')!.server as Record<string, any>;
+      srv.ops.deletes = 2000;
+      srv.wal.bytes = (srv.wal.bytes / 6000) * 8000;
+      srv.walBytesPerWrite = srv.wal.bytes / 8000;
+    };
+    const c = compareResults(measured(), measured({ adjust: withDeletes }));
+    const fig = (figure: string) => c.figures.find((f) => f.strategy === 'trigger-upsert' && f.figure === figure)!;
+    expect(fig('server.wal.bytes')).toMatchObject({ normalized: 'per write', a: 640, b: 640, changePct: 0 });
+    const b = measured({ adjust: withDeletes }).strategies.find((s) => s.id === 'trigger-upsert')!.server as Record<string, any>;
+    expect(fig('server.wal.bytes').b).toBe(b.walBytesPerWrite);
+    expect(fig('server.database.hitRatio').direction).toBe('higher-is-better');
+    expect(fig('server.database.xactCommit')).toMatchObject({ direction: 'neutral', verdict: 'not judged' });
+    expect(fig('server.totals.hotUpdates').direction).toBe('neutral');
+    expect(fig('server.database.blksRead').direction).toBe('lower-is-better');
+    expect(c.figures.some((f) => f.figure === 'server.statements.changed')).toBe(false);
+  });
+
+  it('from a median of 0 a tiny significant move is within threshold; one past a share of a unit is a regression', () => {
+    const deadTuples = (perRound: (i: number) => number) => (r: Results) => {
+      r.strategies.find((s) => s.id === 'trigger-upsert')!.rounds!.forEach((round, i) => (round.server!.deadTuplesPerWrite = perRound(i)));
+    };
+    const none = measured({ adjust: deadTuples(() => 0) });
+    const fig = (b: Results) => compareResults(none, b).figures.find((f) => f.strategy === 'trigger-upsert' && f.figure === 'server.deadTuplesPerWrite')!;
+    // one dead tuple per 10,000 writes more: significant (every round), no percentage of 0, not a regression
+    const tiny = fig(measured({ adjust: deadTuples((i) => 0.0001 + i * 0.00001) }));
+    expect(tiny).toMatchObject({ a: 0, changePct: null, verdict: 'within threshold', regression: false });
+    expect(tiny.interval!.low).toBeGreaterThan(0);
+    // half a dead tuple per write more: past 0.1 (10 % of one), a regression
+    expect(fig(measured({ adjust: deadTuples((i) => 0.5 + i * 0.01) }))).toMatchObject({ verdict: 'regression', regression: true });
+  });
+
+  it('judges a significant change by its interval: the side of 0 it lies on, its bound nearest to 0 against the threshold', () => {
+    const cost = { kind: 'cost-ratio', direction: 'lower-is-better' } as const;
+    expect(judgeInterval({ low: 0.2, high: 0.9 }, 1, cost, 10)).toEqual({ worse: true, beyond: true });
+    expect(judgeInterval({ low: 0.05, high: 0.9 }, 1, cost, 10)).toEqual({ worse: true, beyond: false });
+    expect(judgeInterval({ low: -0.9, high: -0.2 }, 1, cost, 10)).toEqual({ worse: false, beyond: true });
+    expect(judgeInterval({ low: -0.9, high: -0.2 }, 1, { kind: 'throughput', direction: 'higher-is-better' }, 10)).toEqual({ worse: true, beyond: true });
+    expect(judgeInterval({ low: 0.05, high: 0.3 }, 0, { kind: 'server', direction: 'lower-is-better' }, 10)).toEqual({ worse: true, beyond: false });
+    expect(judgeInterval({ low: 0.15, high: 0.3 }, 0, { kind: 'server', direction: 'lower-is-better' }, 10)).toEqual({ worse: true, beyond: true });
+    expect(judgeInterval({ low: 0.05, high: 0.3 }, 0, { kind: 'errors', direction: 'lower-is-better' }, 10)).toEqual({ worse: true, beyond: false });
+  });
+
   it('drift against the ledger: an exact strategy that loses increments is a regression whatever the statistics say', () => {
     const losing = measured({
       adjust: (r) => {
@@ -162,6 +207,30 @@ describe('compareResults', () => {
     expect(m.regressions).toEqual([]);
   });
 
+  it('a moved baseline stops judging only absolute latency and throughput: dead tuples per write and error rates stay judged', () => {
+    const ALL = ['baseline', 'manual-update', 'trigger-upsert', 'production-trigger', 'materialized-view', 'count-star'];
+    // the machine three times as slow for everyone, and trigger-upsert's code now makes twice the
+    // dead tuples per write and fails one write in fifty
+    const costlier = (r: Results) => {
+      for (const round of r.strategies.find((s) => s.id === 'trigger-upsert')!.rounds!) {
+        round.server!.deadTuplesPerWrite! *= 2;
+        round.ops.write!.errors = Math.round(round.ops.write!.count / 49);
+      }
+    };
+    const c = compareResults(measured(), measured({ slower: ALL, adjust: costlier }), { absolute: true });
+    expect(c.environment).toMatchObject({ judged: 'all but absolute latency and throughput', differences: [{ field: 'baseline' }] });
+    expect(flagged(c)).toEqual(['trigger-upsert ops.write.errorRatePct', 'trigger-upsert server.deadTuplesPerWrite']);
+    const mean = c.figures.find((f) => f.strategy === 'manual-update' && f.figure === 'ops.write.latencyMs.mean')!;
+    expect(mean).toMatchObject({ verdict: 'changed, not judged', regression: false });
+    expect(mean.note).toMatch(/^baseline itself moved/);
+    expect(renderCompareText(c).split('\n')[0]).toMatch(/^BASELINE MOVED \(baseline itself moved, .*\): absolute latency and throughput are not judged; the ratios to baseline, dead tuples per write, error rates and drift still are/);
+    // another machine keeps its rule: only the ratios to baseline (and drift)
+    const elsewhere = compareResults(measured(), measured({ adjust: (r) => (costlier(r), (r.run.environment.cpus = 8)) }));
+    expect(elsewhere.environment.judged).toBe('ratios to baseline');
+    expect(elsewhere.regressions).toEqual([]);
+    expect(elsewhere.figures.find((f) => f.strategy === 'trigger-upsert' && f.figure === 'server.deadTuplesPerWrite')!.verdict).toBe('not compared');
+  });
+
   it('renders text, Markdown (significant changes only) and HTML with the regression and its interval', () => {
     const c = compareResults(measured(), measured({ slower: ['trigger-upsert'] }));
     const text = renderCompareText(c);
@@ -198,14 +267,57 @@ describe('compareCommand', () => {
   });
 
   it('exits 0 when nothing got worse, and prints JSON with --json', async () => {
-    const { dir, fileA, fileB } = await writeRuns(buildResults(), buildResults());
+    const { dir, fileA, fileB } = await writeRuns(measured(), measured());
     const out = path.join(dir, 'elsewhere');
     const o = capture();
     expect(await compareCommand([fileA, fileB, '--json', '--out', out], o)).toBe(0);
     const parsed = JSON.parse(o.stdout);
     expect(parsed.regressions).toEqual([]);
     expect(parsed.thresholdPct).toBe(10);
+    expect(parsed).toMatchObject({ decided: true, verdict: 'no significant regression beyond 10 %' });
+    expect(parsed.tested).toBeGreaterThan(20);
     await access(path.join(out, 'compare.html'));
+  });
+
+  it('a gate that tested nothing does not pass: runs without rounds (verify, import k6) or with too few exit 2, unless --allow-untested', async () => {
+    const noRounds = (adjust?: (r: Results) => void) =>
+      buildResults((r) => {
+        for (const s of r.strategies) delete s.rounds;
+        r.run.scenario.rounds = 1;
+        adjust?.(r);
+      });
+    // B's trigger-upsert p99 is 50 % higher: shown, but one value per run is not a test
+    const worse = noRounds((r) => {
+      const w = r.strategies.find((s) => s.id === 'trigger-upsert')!.ops.write!;
+      w.latencyMs = { ...w.latencyMs, p99: w.latencyMs.p99 * 1.5 };
+    });
+    const { fileA, fileB } = await writeRuns(noRounds((r) => r.strategies.forEach((s) => delete s.drift)), worse);
+    const c = compareResults(noRounds(), worse);
+    expect(c.tested).toBe(0);
+    expect(c.untested).toMatch(/^the runs have no rounds \(results of verify or import k6/);
+    const j = capture();
+    expect(await compareCommand([fileA, fileB, '--json'], j)).toBe(2);
+    const parsed = JSON.parse(j.stdout);
+    expect(parsed).toMatchObject({ decided: false, regression: false, tested: 0 });
+    expect(parsed.verdict).toMatch(/^nothing tested: the runs have no rounds \(/);
+    expect(j.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^counterbench compare: nothing tested: .* \(--allow-untested exits 0\)$/)]);
+    const t = capture();
+    expect(await compareCommand([fileA, fileB], t)).toBe(2);
+    expect(t.stdout.trimEnd().split('\n').at(-1)).toMatch(/^nothing tested: the runs have no rounds/);
+    expect(t.stdout).not.toContain('no significant regression');
+    expect(await compareCommand([fileA, fileB, '--allow-untested'], capture())).toBe(0);
+    // the report fixture's two rounds (without drift): too few, which tests nothing either
+    const noDrift = (r: Results) => r.strategies.forEach((s) => delete s.drift);
+    const few = await writeRuns(buildResults(noDrift), buildResults(noDrift));
+    const m = capture();
+    expect(await compareCommand([few.fileA, few.fileB, '--markdown'], m)).toBe(2);
+    expect(m.stdout).toMatch(/^### counterbench compare: nothing tested: too few rounds: the test needs 5 per run \(A has 2, B has 2\)\n/);
+    // drift judged in both (exact in both, verify's results) decides: figures untested, said so, exit 0
+    const drift = compareResults(noRounds(), noRounds());
+    expect(drift.tested).toBe(0);
+    expect(renderCompareText(drift).trimEnd().split('\n').at(-1)).toMatch(/^no drift regression; no figure tested: the runs have no rounds/);
+    const d = await writeRuns(noRounds(), noRounds());
+    expect(await compareCommand([d.fileA, d.fileB], capture())).toBe(0);
   });
 
   it('exits 2 with one message naming the file that is missing, not JSON or not results', async () => {

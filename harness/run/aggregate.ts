@@ -2,7 +2,8 @@
 // beside it for the spread; each strategy's cost also as a ratio to baseline's in the same round.
 import type { LatencySummary, OpName, OpResult, RoundResult, StrategyResult } from '../results/types.ts';
 
-export function median(xs: number[]): number {
+/** 0 for no values (nothing measured folds to 0, not NaN). */
+export function median(xs: readonly number[]): number {
   if (!xs.length) return 0;
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
