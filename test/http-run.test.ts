@@ -12,6 +12,8 @@ import { scenarioFromObject } from '../harness/config/scenario.ts';
 import { testDatabaseUrl, testRedisUrl, uniqueTag } from './support/env.ts';
 import { BIN } from './support/own-servers.ts';
 import { replyOutcome } from '../harness/serve/http-phase.ts';
+import { run } from '../harness/run/runner.ts';
+import { RunMetrics } from '../harness/metrics/run-metrics.ts';
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'counterbench-http-'));
 afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
@@ -30,6 +32,18 @@ const SCENARIO = {
 };
 
 describe('run with load.via both', () => {
+  it("gives the HTTP twin a /metrics series of its own: its exact check does not overwrite the SQL turn's", async () => {
+    const metrics = new RunMetrics();
+    const dir = fs.mkdtempSync(path.join(out, 'metrics-'));
+    const scenario = scenarioFromObject({ ...SCENARIO, name: 'http-metrics', strategies: ['trigger-fixed'], data: { users: 50, sessionsPerUser: 1, answersPerUser: 2 }, phases: { warmup: 0, duration: 1 } });
+    await run({ scenario, outDir: dir, databaseUrl: testDatabaseUrl(), env: { REDIS_URL: testRedisUrl() }, namespace: uniqueTag(), metrics, log: () => {}, warn: () => {} });
+    const text = await metrics.registry.metrics();
+    const rate = (label: string) => text.split('\n').find((l) => l.startsWith(`counter_consistency_rate{strategy="${label}"`));
+    expect(rate('trigger-fixed'), text).toBeDefined();
+    expect(rate('trigger-fixed@http'), text).toBeDefined();
+  });
+
+
   it('measures every strategy through SQL and through serve + autocannon, with the same drift findings', () => {
     const file = path.join(out, 'scenario.json');
     fs.writeFileSync(file, JSON.stringify(SCENARIO));

@@ -132,6 +132,7 @@ export async function runRounds(live: Live[], o: RoundsOptions): Promise<void> {
           signal: o.signal,
           onProgress: o.onProgress ? (p) => o.onProgress!(e.strategy.id, round, p) : undefined,
           metrics: o.metrics,
+          metricsLabel: e.result.id,
         });
         record(e, round, r);
         if (aborted()) {

@@ -34,6 +34,9 @@ export interface StrategyPhaseOptions extends PhaseOptions {
   faults?: { specs: FaultSpec[]; restartPostgres?: () => Promise<void>; restartRedis?: () => Promise<void> };
   /** the run's /metrics (run --metrics-port), told what this turn measures */
   metrics?: RunMetrics;
+  /** the strategy label on /metrics: the result's id, so that an HTTP twin (`<id>@http`) has a
+   *  series of its own instead of overwriting its SQL turn's (default: the strategy's id) */
+  metricsLabel?: string;
   /** 'http': the load goes through an in-process serve driven by autocannon */
   via?: 'http';
 }
@@ -132,7 +135,7 @@ export async function runStrategyPhase(o: StrategyPhaseOptions): Promise<Strateg
   const settle = { applicationNamePrefix: prefix, flushed: [checkConnectionName(o.strategy.id)] };
   await forceStatsFlush(await o.check.get());
   const before = await snapshotServer(await o.admin.get(), o.ctx.schema, { settle });
-  const m = o.metrics?.phase(o.strategy.id);
+  const m = o.metrics?.phase(o.metricsLabel ?? o.strategy.id);
   const locks = startLockSampler(o.pgUrl, { applicationNamePrefix: prefix, onWaitEnded: m && ((type, ms) => m.lockWaitEnded(type, ms)) });
   const serverEvents = startServerEventSampler(o.pgUrl, o.ctx.schema);
   const events: JobEvent[] = [];
