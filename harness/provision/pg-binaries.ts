@@ -119,6 +119,12 @@ function cache(pkg: Package, rebuild: boolean): string {
   return dir;
 }
 
+/** Whether the account can run the package's binaries where npm put them (no copy needed): a
+ *  checkout in a folder only root may enter is one where it cannot. */
+export function packageBinariesRunnable(account: Account | null): boolean {
+  return !account || runsAs(binariesIn(platformPackage().nativeDir), account);
+}
+
 /** Binaries that the server's account can run; a clear error when there are none. */
 export function pgBinaries(account: Account | null): PgBinaries {
   const pkg = platformPackage();
