@@ -8,9 +8,10 @@
 //    and only afterwards leaves pg_stat_activity (pgstat_beshutdown_hook runs later, on_shmem_exit).
 // So once a backend is gone from pg_stat_activity, or has sat idle for more than 10 s, its counts
 // are in shared memory; a connection the harness keeps open is flushed on request instead
-// (forceStatsFlush), so that no phase pays those 10 s. Before 15 a stats collector process received them over UDP every
-// PGSTAT_STAT_INTERVAL (500 ms) and idle backends kept theirs until their next transaction or
-// exit: there only "gone" is safe, plus a grace period for the collector.
+// (forceStatsFlush), so that no phase pays those 10 s. Before 15 a stats collector process
+// received them over UDP every PGSTAT_STAT_INTERVAL (500 ms) and idle backends kept theirs until
+// their next transaction or exit: there only "gone" is safe, plus a grace period for the
+// collector.
 // pg_stat_statements is not affected: it updates its shared hash at the end of every statement.
 import type pg from 'pg';
 import { MEASURE_TAG } from './server-statements.ts';
