@@ -2,18 +2,15 @@
 // turn, each deploying its own schemas and dropping them before the next starts, so the server
 // never holds two phases at once. A phase that breaks is recorded with its reason and the others
 // still run; the claims are then decided, each from its phase; one results.json holds it all.
-import type { RunMetrics } from '../metrics/run-metrics.ts';
 import path from 'node:path';
 import type { Results, SuitePhaseResult, SuiteResult } from '../results/types.ts';
 import { SCHEMA_VERSION } from '../results/types.ts';
 import { strategyById } from '../strategies/index.ts';
 import { newRunId } from '../run/run-id.ts';
 import { openTargets, type Targets } from '../run/targets.ts';
-import type { TargetSpec } from '../run/target-spec.ts';
 import { writeResultsFile } from '../run/write-results.ts';
 import { evaluateThresholds } from '../results/thresholds.ts';
-import type { RunOutcome } from '../run/runner.ts';
-import type { LiveStats } from '../load/driver.ts';
+import type { RunOptions, RunOutcome } from '../run/runner.ts';
 import type { InterleavingResult } from '../results/types.ts';
 import type { PhaseContext, PhaseOutput, PhaseRunner } from './phase-context.ts';
 import type { Suite, SuitePhaseSpec } from './types.ts';
@@ -27,23 +24,11 @@ import { slowInsertsPhase } from './phases/slow-inserts.ts';
 import { bypassPhase } from './phases/bypass.ts';
 import { batchPhase } from './phases/batch.ts';
 
-export interface SuiteOptions {
+/** A run's options, with a suite in place of the scenario. */
+export interface SuiteOptions extends Omit<RunOptions, 'scenario' | 'afterDeploy'> {
   suite: Suite;
-  outDir?: string;
-  databaseUrl?: string;
-  /** servers in containers (`--target docker:IMAGE`) */
-  target?: TargetSpec;
-  env?: NodeJS.ProcessEnv;
-  keep?: boolean;
-  namespace?: string;
-  signal?: AbortSignal;
   /** the phase plan with its estimates, before anything starts */
   plan?: (text: string) => void;
-  log?: (line: string) => void;
-  warn?: (line: string) => void;
-  onProgress?: (strategy: string, round: number, s: LiveStats) => void;
-  /** the run's /metrics (run --metrics-port) */
-  metrics?: RunMetrics;
 }
 
 const RUNNERS: Record<Exclude<SuitePhaseSpec['kind'], 'interleave'>, PhaseRunner> = {
